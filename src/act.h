@@ -1,0 +1,16 @@
+/* The actions. Each runs after the drop and the sandbox, and returns 0 or
+ * a negative code with the message in err.c. */
+#ifndef OBSENV_ACT_H
+#define OBSENV_ACT_H
+
+#include "diag.h"
+#include "identity.h"
+#include "policy.h"
+
+/* Reports the outcome of loading a policy: every problem, or "PATH: OK"
+ * with warnings about accounts that do not exist. */
+int act_check(const char *path, int load_result, const struct diag *d, const struct policy *p);
+int act_list(const char *path, const struct policy *p, const struct caller *c,
+	     const struct account *owner);
+
+#endif

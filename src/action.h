@@ -1,0 +1,35 @@
+/* The table of actions: the one place that says, for each action, whose
+ * identity it runs under and whether it may use the network. The policy,
+ * the authorization check, the sandbox profile and --help all read it. */
+#ifndef OBSENV_ACTION_H
+#define OBSENV_ACTION_H
+
+#include <stdbool.h>
+
+enum action_id {
+	A_CHECK, A_LIST, A_INIT, A_STATUS, A_ROLLBACK, A_PIN, A_CHECKOUT, A_PULL,
+	A_HISTORY, A_REVERT, A_DIFF, A_FREEZE, A_THAW, A_RESTORE_SETUPS,
+	A_COUNT
+};
+
+enum runs_as {
+	AS_CALLER, /* the account that started obsenv (real uid) */
+	AS_OWNER,  /* the policy's owner account */
+	AS_HUMAN,  /* the human behind sudo, or the caller */
+};
+
+struct action {
+	const char *name;
+	enum runs_as runs_as;
+	bool network;   /* sandbox allows IP sockets */
+	bool open;      /* allowed to everyone: reads only what is world-readable */
+	bool available; /* implemented in this version */
+	const char *usage;
+	const char *summary;
+};
+
+const struct action *action_get(enum action_id id);
+/* Every name the policy may grant, implemented or not yet. */
+int action_lookup(const char *name, enum action_id *out);
+
+#endif

@@ -1,0 +1,50 @@
+/* The audit trail: one escaped key=value syslog record (authpriv, ident
+ * "obsenv") per decision and per result, with the decision and the real
+ * uid first, so that a reader can trust the start of every line. */
+#ifndef OBSENV_AUDIT_H
+#define OBSENV_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define AUDIT_MAX 4096
+#define AUDIT_VALUE_MAX 256 /* bytes of one value before it is cut */
+#define AUDIT_MAX_ARGS 16
+
+struct record {
+	char buf[AUDIT_MAX];
+	size_t len;
+	bool cut; /* something did not fit */
+};
+
+/* Appends " key=value"; the value is quoted and escaped unless it is made
+ * only of characters that cannot be mistaken for syntax. */
+void record_add(struct record *r, const char *key, const char *value);
+void record_addu(struct record *r, const char *key, unsigned long v);
+
+/* What every record of this invocation repeats. Filled in as it becomes
+ * known; strings are owned by the caller. */
+struct audit {
+	uid_t uid, euid;
+	char user[64];
+	char sudo_user[64];  /* "" when not through sudo */
+	long sudo_uid;
+	char tty[64];
+	char cwd[1024];
+	char env_dropped[256]; /* names of attack-prone variables we ignored */
+	const char *action;
+	const char *target;  /* account the action runs as */
+	const char *role;
+	int argc;
+	char **argv;
+};
+
+void audit_open(struct audit *a, int argc, char **argv);
+/* decision is "allow", "deny" or "error". */
+void audit_decision(const struct audit *a, const char *decision, const char *reason);
+void audit_result(const struct audit *a, const char *decision, int code, const char *error);
+/* Formats a record without sending it (for tests). */
+void audit_format(struct record *r, const struct audit *a, const char *decision);
+
+#endif

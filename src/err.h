@@ -1,0 +1,24 @@
+/* One error idiom for all of obsenv: functions return 0 or a negative code,
+ * and the one message that explains the failure is kept here so that main()
+ * can print it and put the very same text into the audit record. */
+#ifndef OBSENV_ERR_H
+#define OBSENV_ERR_H
+
+enum {
+	E_OK = 0,
+	E_FAIL = -1,   /* the action failed; exit 1 */
+	E_USAGE = -2,  /* bad command line; exit 2 */
+	E_DENIED = -3, /* the policy does not allow it; exit 3 */
+	E_POLICY = -4, /* policy missing, unsafe or invalid; exit 4 */
+	E_PRIV = -5,   /* identity, privilege drop or sandbox failed; exit 5 */
+};
+
+/* Records the message (printf-style) and returns code, so callers write
+ * `return err_set(E_FAIL, "...")` or `r = err_set(...); goto out;`. */
+int err_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Like err_set, with ": strerror(errnum)" appended. */
+int err_sys(int code, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *err_msg(void);
+int err_exit_status(int code);
+
+#endif

@@ -1,0 +1,16 @@
+/* Reading configuration files without being fooled by the file system. */
+#ifndef OBSENV_FS_H
+#define OBSENV_FS_H
+
+#include <stddef.h>
+
+/* Reads an absolute path that only root can have written: the file and
+ * every directory above it must be owned by root and not writable by group
+ * or others (a root-owned sticky directory is accepted), and no component
+ * may be a symlink. Checks are made on the open descriptors. Returns 0 or
+ * E_POLICY; *buf is NUL-terminated and must be freed. */
+int fs_read_trusted(const char *path, size_t max, char **buf, size_t *len);
+/* Reads a regular file with the caller's own rights (after the drop). */
+int fs_read_plain(const char *path, size_t max, char **buf, size_t *len);
+
+#endif

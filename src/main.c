@@ -1,0 +1,171 @@
+/*
+ * obsenv: the one door into a shared observing environment.
+ *
+ * main() is the privilege timeline, top to bottom:
+ *   1. hygiene   - descriptors, signals, limits, umask, environment (root)
+ *   2. identify  - the real uid from the kernel, and its account (root)
+ *   3. parse     - the command line, into a request (root, pure)
+ *   4. policy    - read the root-owned policy, check its ownership (root)
+ *   5. decide    - authorize the human caller against it (root, pure)
+ *   6. drop      - become the target account for good, no capabilities,
+ *                  no_new_privs; then the seccomp filter
+ *   7. act       - as the target account only
+ *   8. audit     - one syslog record for the result, whatever happened
+ * Only this file exits; everything else returns a code so that step 8
+ * always runs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "act.h"
+#include "args.h"
+#include "audit.h"
+#include "authz.h"
+#include "err.h"
+#include "hygiene.h"
+#include "identity.h"
+#include "policy.h"
+#include "privs.h"
+#include "sandbox.h"
+
+#ifndef POLICY_PATH
+#define POLICY_PATH "/etc/obsenv/policy.yaml"
+#endif
+#ifndef SUDO_PATH
+#define SUDO_PATH "/usr/bin/sudo"
+#endif
+#ifndef OBSENV_VERSION
+#define OBSENV_VERSION "0.1"
+#endif
+
+static int drop_to(const struct account *a, enum sb_profile profile)
+{
+	int r = privs_drop(a->uid, a->gid, a->groups, a->ngroups);
+
+	return r ? r : sandbox_apply(profile);
+}
+
+static int help(const struct request *req)
+{
+	const struct action *a = action_get(req->action);
+
+	if (req->version) {
+		printf("obsenv %s\npolicy: %s\n", OBSENV_VERSION, POLICY_PATH);
+	} else if (req->has_action) {
+		printf("usage: obsenv %s\n%s. See obsenv(8).\n", a->usage, a->summary);
+	} else {
+		args_usage(stdout);
+		printf("\nSee obsenv(8) and obsenv-policy(5).\n");
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct caller who;  /* large: keep them off the stack */
+	static struct account owner;
+	struct sudo_env sudo;
+	struct audit au = { 0 };
+	struct request req = { 0 };
+	struct policy pol = { 0 };
+	struct diag d = { 0 };
+	const struct action *act = NULL;
+	const struct account *target;
+	const char *decision = "error";
+	int r, loaded = E_POLICY;
+
+	r = hygiene_start(argc, argv, &sudo, au.env_dropped, sizeof au.env_dropped);
+	audit_open(&au, argc, argv);
+	if (r)
+		goto out;
+	if ((r = account_by_uid(getuid(), &who.real)))
+		goto out;
+	who.human = who.real;
+	str_copy(au.user, sizeof au.user, who.real.name);
+	if ((r = args_parse(argc, argv, &req)))
+		goto out;
+	if (!req.has_action || req.help || req.version) {
+		decision = "allow";
+		r = help(&req);
+		goto out;
+	}
+	act = action_get(req.action);
+	au.action = act->name;
+
+	/* A file named on the command line is read with the caller's rights
+	 * only: obsenv must not become a way to read files as root. */
+	if (req.action == A_CHECK && req.file) {
+		decision = "allow";
+		au.target = who.real.name;
+		audit_decision(&au, decision, NULL);
+		if ((r = drop_to(&who.real, SB_LOCAL)))
+			goto out;
+		loaded = policy_load(req.file, false, &d, &pol);
+		r = act_check(req.file, loaded, &d, &pol);
+		goto out;
+	}
+
+	loaded = policy_load(POLICY_PATH, true, &d, &pol);
+	if (loaded && req.action != A_CHECK) {
+		r = loaded;
+		goto out;
+	}
+	if (!loaded && req.action != A_CHECK) {
+		if (account_by_name(pol.owner, &owner)) {
+			r = err_set(E_POLICY, "%s: owner account '%s' does not exist", POLICY_PATH,
+				    pol.owner);
+			goto out;
+		}
+		if ((r = identity_resolve_sudo(&who, owner.uid, &sudo, SUDO_PATH)))
+			goto out;
+		if (who.via_sudo) {
+			str_copy(au.sudo_user, sizeof au.sudo_user, who.human.name);
+			au.sudo_uid = (long)who.human.uid;
+		}
+	}
+
+	if (!act->open) {
+		const struct role *role = authz_role_for(&pol, &who.human, req.action);
+
+		if (!role) {
+			decision = "deny";
+			r = err_set(E_DENIED, "%s may not run '%s': no role in the policy allows it",
+				    who.human.name, act->name);
+			goto out;
+		}
+		au.role = role->name;
+	}
+	decision = "allow";
+	target = act->runs_as == AS_OWNER ? &owner : act->runs_as == AS_HUMAN ? &who.human : &who.real;
+	au.target = target->name;
+	audit_decision(&au, decision, NULL);
+
+	if ((r = drop_to(target, act->network ? SB_NETWORK : SB_LOCAL)))
+		goto out;
+	switch (req.action) {
+	case A_CHECK:
+		r = act_check(POLICY_PATH, loaded, &d, &pol);
+		break;
+	case A_LIST:
+		r = act_list(POLICY_PATH, &pol, &who, &owner);
+		break;
+	default:
+		r = err_set(E_USAGE, "unknown action '%s'", act->name);
+		break;
+	}
+out:
+	/* Output that did not arrive (a closed pipe, a full disk) is a failure
+	 * to report, not something to pass over. */
+	if (fflush(stdout) || ferror(stdout)) {
+		if (!r)
+			r = err_sys(E_FAIL, errno, "cannot write output");
+	}
+	if (r)
+		fprintf(stderr, "obsenv: %s\n", err_msg());
+	audit_result(&au, decision, err_exit_status(r), r ? err_msg() : NULL);
+	policy_free(&pol);
+	diag_free(&d);
+	return err_exit_status(r);
+}

@@ -1,0 +1,27 @@
+/* Validators for every name and path that crosses a trust boundary, and a
+ * bounded copy. Pure functions: no I/O, no allocation, no locale. */
+#ifndef OBSENV_STR_H
+#define OBSENV_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define NAME_MAX_LEN 64     /* packages, roles */
+#define ACCOUNT_MAX_LEN 32  /* users, groups */
+#define PATH_MAX_LEN 1024
+#define REF_MAX_LEN 255
+
+bool str_is_ident(const char *s);      /* package or role name */
+bool str_is_account(const char *s);    /* user or group name */
+bool str_is_abs_path(const char *s);   /* normalized absolute path */
+bool str_is_rel_path(const char *s);   /* normalized path below a directory */
+bool str_is_refname(const char *s);    /* a branch or tag name, strictly */
+bool str_is_glob(const char *s);       /* a tag pattern: ref characters, '*', '?' */
+bool str_is_remote(const char *s);     /* a git remote URL or path */
+/* Strict decimal id: digits only, no sign, no leading zero, below 2^32-1. */
+int str_to_id(const char *s, unsigned int *out);
+/* Copies src into dst; returns -1 (dst then holds "") if it does not fit. */
+int str_copy(char *dst, size_t size, const char *src);
+bool str_glob_match(const char *pattern, const char *s);
+
+#endif
