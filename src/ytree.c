@@ -296,9 +296,7 @@ int ynode_uint(const struct ynode *n, struct diag *d, const char *what, unsigned
 	unsigned long v = 0;
 	const char *s = n->str;
 
-	if (!ynode_is(n, Y_SCALAR, d, what))
-		return -1;
-	if (!n->plain || !all_of(s, "0123456789") || (s[0] == '0' && s[1]) || strlen(s) > 9)
+	if (n->kind != Y_SCALAR || !n->plain || !all_of(s, "0123456789") || (s[0] == '0' && s[1]) || strlen(s) > 9)
 		goto bad;
 	for (; *s; s++)
 		v = v * 10 + (unsigned long)(*s - '0');

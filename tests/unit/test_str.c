@@ -1,0 +1,95 @@
+#include <criterion/criterion.h>
+
+#include "str.h"
+
+Test(str, refnames)
+{
+	static const char *const bad[] = {
+		"..", "a/../b", "/abs", "HEAD", "@{-1}", "main~1", ":/regex", "x.lock", "a:b",
+		"+refs/*:refs/*", "*", "a b", "a\\b", "a?", "a[", "a^", "-x", "a\x01", "a//b", "a/",
+		"a.", ".a", "a/.b", "", "t\xd0\xb0g", "a@{1}",
+	};
+	static const char *const good[] = { "deploy", "v1.2.3", "w.2023.42", "release/v1", "v0.28.63-alpha.1",
+					    "deploy-summit", "a+b" };
+	char longname[300];
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		cr_expect_not(str_is_refname(bad[i]), "accepted '%s'", bad[i]);
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+		cr_expect(str_is_refname(good[i]), "refused '%s'", good[i]);
+	memset(longname, 'a', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	cr_expect_not(str_is_refname(longname), "over 255 bytes");
+	longname[255] = '\0';
+	cr_expect(str_is_refname(longname), "255 bytes");
+}
+
+Test(str, ids)
+{
+	static const char *const bad[] = { "-1", "4294967295", "0x0", "+5", " 5", "5 ", "", "01",
+					   "99999999999", "1e3", "5\n" };
+	unsigned int v = 7;
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		cr_expect_eq(str_to_id(bad[i], &v), -1, "accepted '%s'", bad[i]);
+	cr_expect_eq(v, 7, "output untouched on failure");
+	cr_assert_eq(str_to_id("0", &v), 0);
+	cr_expect_eq(v, 0);
+	cr_assert_eq(str_to_id("4294967294", &v), 0);
+	cr_expect_eq(v, 4294967294U);
+}
+
+Test(str, paths)
+{
+	cr_expect(str_is_abs_path("/opt/obs_env"));
+	cr_expect_not(str_is_abs_path("/"));
+	cr_expect_not(str_is_abs_path("/opt/"));
+	cr_expect_not(str_is_abs_path("/opt/./x"));
+	cr_expect_not(str_is_abs_path("/opt/../x"));
+	cr_expect_not(str_is_abs_path("opt"));
+	cr_expect_not(str_is_abs_path("/op\nt"));
+	cr_expect(str_is_rel_path("notebooks/.user_setups"));
+	cr_expect_not(str_is_rel_path("../x"));
+	cr_expect_not(str_is_rel_path("a/../../x"));
+	cr_expect_not(str_is_rel_path("/etc/shadow"));
+	cr_expect_not(str_is_rel_path("a//b"));
+}
+
+Test(str, names)
+{
+	cr_expect(str_is_ident("ts_observatory_control"));
+	cr_expect(str_is_ident("summit-utils.v2"));
+	cr_expect_not(str_is_ident("-rf"));
+	cr_expect_not(str_is_ident("a..b"));
+	cr_expect_not(str_is_ident("a/b"));
+	cr_expect_not(str_is_ident("x.lock"));
+	cr_expect(str_is_account("obs_user"));
+	cr_expect_not(str_is_account("1000"));
+	cr_expect_not(str_is_account("-root"));
+	cr_expect_not(str_is_account("a:b"));
+}
+
+Test(str, remotes)
+{
+	cr_expect(str_is_remote("https://github.com/lsst-ts/ts_observatory_control.git"));
+	cr_expect(str_is_remote("ssh://git@github.com/x/y.git"));
+	cr_expect(str_is_remote("git@github.com:x/y.git"));
+	cr_expect(str_is_remote("file:///srv/git/x.git"));
+	cr_expect(str_is_remote("/srv/git/x.git"));
+	cr_expect_not(str_is_remote("ext::sh -c touch% /tmp/pwned"));
+	cr_expect_not(str_is_remote("-uploadpack=touch"));
+	cr_expect_not(str_is_remote("file:///srv/../etc"));
+	cr_expect_not(str_is_remote("relative/path"));
+	cr_expect_not(str_is_remote("https://-x"));
+	cr_expect_not(str_is_remote("fd::17"));
+}
+
+Test(str, glob)
+{
+	cr_expect(str_glob_match("v*", "v1.2.3"));
+	cr_expect_not(str_glob_match("v*", "w.2023.42"));
+	cr_expect(str_glob_match("*", ""));
+	cr_expect(str_glob_match("v?.*.*", "v1.2.3"));
+	cr_expect(str_glob_match("*a*b*c", "xxaxxbxxc"));
+	cr_expect_not(str_glob_match("*a*b*c", "xxaxxbxxcd"));
+}
