@@ -51,13 +51,13 @@ $(BUILD)/unit: $(UNIT_SRC) $(LIB_OBJ) $(wildcard tests/unit/*.h)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $(UNIT_SRC) $(LIB_OBJ) $(PKG_LIBS) -lcriterion
 
 $(BUILD)/probe: tests/e2e/probe.c $(LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/logsink: tests/e2e/logsink.c
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 $(BUILD)/execv0: tests/e2e/execv0.c
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 unit: $(BUILD)/unit
 	$(BUILD)/unit --jobs 2

@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -15,13 +16,28 @@
 extern char **environ;
 
 /* 0, 1 and 2 must be open before we open anything, or the policy could
- * become "stdout" and an error message could be written into it. */
+ * become "stdout" and an error message could be written into it. For a
+ * setuid program glibc has already put read-only /dev/null on a closed 1
+ * or 2; make it writable so that a closed stream means "discard", not a
+ * write error after the work is done. */
 static void open_std_fds(void)
 {
-	for (int fd = 0; fd <= 2; fd++)
-		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
-		    open("/dev/null", O_RDWR | O_NOCTTY) != fd)
-			_exit(127); /* nowhere safe to say anything */
+	for (int fd = 0; fd <= 2; fd++) {
+		struct stat st;
+		int flags = fcntl(fd, F_GETFL);
+
+		if (flags == -1 && errno == EBADF) {
+			if (open("/dev/null", O_RDWR | O_NOCTTY) != fd)
+				_exit(127); /* nowhere safe to say anything */
+		} else if (fd > 0 && flags != -1 && (flags & O_ACCMODE) == O_RDONLY &&
+			   fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
+			int null = open("/dev/null", O_WRONLY | O_NOCTTY);
+
+			if (null < 0 || dup2(null, fd) != fd)
+				_exit(127);
+			close(null);
+		}
+	}
 }
 
 static void close_other_fds(void)
@@ -47,9 +63,13 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Limits the caller set could make us fail halfway; as root we may raise
- * them. Without root (no setuid bit) they stay as inherited. */
-static void reset_limits(void)
+/* Limits the caller set could make us fail halfway. As root we raise
+ * them; where even root may not (no CAP_SYS_RESOURCE, or no setuid bit)
+ * the soft limit goes up to the hard one, and a limit still too low to
+ * finish is refused now, before anything is done. */
+#define MIN_OPEN_FILES 64
+
+static int reset_limits(void)
 {
 	static const struct { int res; rlim_t cur, max; } lim[] = {
 		{ RLIMIT_CORE, 0, 0 },
@@ -59,16 +79,22 @@ static void reset_limits(void)
 		{ RLIMIT_DATA, RLIM_INFINITY, RLIM_INFINITY },
 		{ RLIMIT_NOFILE, 1024, 4096 },
 	};
+	struct rlimit rl;
 
 	for (size_t i = 0; i < sizeof lim / sizeof *lim; i++) {
-		struct rlimit rl = { lim[i].cur, lim[i].max };
-
-		if (setrlimit(lim[i].res, &rl) && lim[i].res == RLIMIT_CORE) {
-			struct rlimit zero = { 0, 0 };
-
-			setrlimit(RLIMIT_CORE, &zero);
-		}
+		rl.rlim_cur = lim[i].cur;
+		rl.rlim_max = lim[i].max;
+		if (setrlimit(lim[i].res, &rl) == 0 || getrlimit(lim[i].res, &rl))
+			continue;
+		rl.rlim_cur = lim[i].cur < rl.rlim_max ? lim[i].cur : rl.rlim_max;
+		setrlimit(lim[i].res, &rl);
 	}
+	if (getrlimit(RLIMIT_CORE, &rl) || rl.rlim_cur != 0)
+		return err_set(E_PRIV, "cannot disable core dumps");
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < MIN_OPEN_FILES)
+		return err_set(E_FAIL, "the open file limit (%lu) is too low: obsenv needs %d",
+			       (unsigned long)rl.rlim_cur, MIN_OPEN_FILES);
+	return 0;
 }
 
 static int prefixed(const char *var, const char *const *list)
@@ -125,13 +151,17 @@ static void take_environment(struct sudo_env *sudo, char *ignored, size_t size)
 
 int hygiene_start(int argc, char **argv, struct sudo_env *sudo, char *ignored, size_t size)
 {
+	int r;
+
 	open_std_fds();
 	close_other_fds();
 	reset_signals();
 	umask(022);
-	reset_limits();
+	r = reset_limits();
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	take_environment(sudo, ignored, size);
+	if (r)
+		return r;
 	/* argv[0] is NULL or "" only when the caller exec'd us by hand: old
 	 * kernels passed argc 0, and PwnKit-style bugs start from there. */
 	if (argc < 1 || !argv || !argv[0] || !argv[0][0])

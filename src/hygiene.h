@@ -11,8 +11,9 @@
 #define ARG_MAX_COUNT 64
 #define ARG_MAX_BYTES 4096
 
-/* Returns 0, or E_USAGE for an argument vector obsenv refuses (the rest of
- * the hygiene is still done, so the refusal can be reported safely).
+/* Returns 0, or an error for an argument vector or resource limits obsenv
+ * refuses (the rest of the hygiene is still done, so the refusal can be
+ * reported and audited safely).
  * sudo receives SUDO_USER/SUDO_UID; ignored receives the names of
  * attack-prone variables that were present (for the audit record). */
 int hygiene_start(int argc, char **argv, struct sudo_env *sudo, char *ignored, size_t size);

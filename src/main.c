@@ -15,6 +15,7 @@
  * always runs.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -77,13 +78,23 @@ int main(int argc, char **argv)
 	int r, loaded = E_POLICY;
 
 	r = hygiene_start(argc, argv, &sudo, au.env_dropped, sizeof au.env_dropped);
+	/* The account is looked up before the audit socket takes a descriptor,
+	 * and even when hygiene refused, so that the record names the user. */
+	if (!r) {
+		if (account_by_uid(getuid(), &who.real) == 0)
+			str_copy(au.user, sizeof au.user, who.real.name);
+		else
+			r = E_PRIV;
+	} else {
+		const struct passwd *pw = getpwuid(getuid());
+
+		if (pw)
+			str_copy(au.user, sizeof au.user, pw->pw_name);
+	}
 	audit_open(&au, argc, argv);
 	if (r)
 		goto out;
-	if ((r = account_by_uid(getuid(), &who.real)))
-		goto out;
 	who.human = who.real;
-	str_copy(au.user, sizeof au.user, who.real.name);
 	if ((r = args_parse(argc, argv, &req)))
 		goto out;
 	if (!req.has_action || req.help || req.version) {

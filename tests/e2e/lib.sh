@@ -1,0 +1,102 @@
+# Shared by the end-to-end suite and the demo: real accounts, a setuid
+# install into a temporary prefix, and a syslog receiver on /dev/log inside
+# a private mount namespace. Everything made here is removed by e2e_cleanup.
+# Source it as root with SRC (the source tree) and T (a fresh directory) set.
+
+E2E_OWNER=obse2e_owner
+E2E_OBS=obse2e_obs
+E2E_MNT=obse2e_mnt
+E2E_OUT=obse2e_out
+E2E_USERS="$E2E_OWNER $E2E_OBS $E2E_MNT $E2E_OUT"
+E2E_GROUPS="obse2e_observers obse2e_maint"
+SUDOERS=/etc/sudoers.d/obsenv-e2e
+
+e2e_users() {
+	e2e_remove_users
+	groupadd obse2e_observers
+	groupadd obse2e_maint
+	useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$E2E_OWNER"
+	useradd -m -s /bin/bash -G obse2e_observers "$E2E_OBS"
+	useradd -m -s /bin/bash -G obse2e_maint "$E2E_MNT"
+	useradd -m -s /bin/bash "$E2E_OUT"
+}
+
+e2e_remove_users() {
+	local u g
+	for u in $E2E_USERS; do id "$u" >/dev/null 2>&1 && userdel -r -f "$u" >/dev/null 2>&1; done
+	for g in $E2E_GROUPS; do getent group "$g" >/dev/null && groupdel "$g"; done
+	return 0
+}
+
+# e2e_install: build an obsenv whose compiled-in policy path lies under $T,
+# and install it setuid root with `make install`, as a sysadmin would.
+e2e_install() {
+	POLICY=$T/etc/obsenv/policy.yaml
+	PREFIX=$T/prefix
+	OBSENV=$PREFIX/bin/obsenv
+	local mk=(make -s -C "$SRC" BUILD="$T/build" POLICY_PATH="$POLICY" PREFIX="$PREFIX")
+	"${mk[@]}" "$T/build/obsenv" "$T/build/probe" "$T/build/logsink" "$T/build/execv0" >/dev/null || return 1
+	"${mk[@]}" install >/dev/null || return 1
+	install -d -m 0755 "$T/etc/obsenv" || return 1
+	# The probe may drop to any account: only the test group may run it.
+	install -m 4750 -o root -g obse2e_observers "$T/build/probe" "$PREFIX/bin/obsenv-probe" || return 1
+	chmod 0755 "$T" "$PREFIX" "$PREFIX/bin"
+}
+
+e2e_policy() {
+	cat >"$POLICY" <<YAML
+owner: $E2E_OWNER
+root: $T/env
+base_file: $T/base_environment.yaml
+keep_generations: 5
+user_setups:
+  path: notebooks/.user_setups
+  content: "source $T/env/auto_env_setup.sh\n"
+packages:
+${E2E_PACKAGES:-  pkg00: {remote: $T/remotes/pkg00.git}}
+roles:
+  observers:   { groups: [obse2e_observers], actions: [status, list, rollback, restore-setups, history, diff] }
+  maintainers: { groups: [obse2e_maint], actions: [all] }
+  timer:       { users: [$E2E_OWNER], actions: [pull] }
+YAML
+	chown root:root "$POLICY"
+	chmod 0644 "$POLICY"
+}
+
+e2e_sudoers() {
+	cat >"$SUDOERS" <<EOF2
+# obsenv end-to-end tests; removed when they end.
+Defaults:$E2E_OBS !lecture
+$E2E_OBS ALL=($E2E_OWNER) NOPASSWD: $OBSENV
+$E2E_MNT ALL=($E2E_OWNER) NOPASSWD: $OBSENV
+# A deliberately careless rule, to test spoofed SUDO_* through real sudo.
+$E2E_OUT ALL=($E2E_OWNER) NOPASSWD: /usr/bin/env
+EOF2
+	chmod 0440 "$SUDOERS"
+	visudo -c -q -f "$SUDOERS"
+}
+
+# Inside a private mount namespace: our receiver becomes /dev/log.
+e2e_logsink() {
+	AUDIT=$T/audit.log
+	: >"$AUDIT"
+	[[ -x $T/build/logsink ]] || return 1
+	"$T/build/logsink" "$T/log.sock" "$AUDIT" &
+	SINK_PID=$!
+	for _ in $(seq 50); do [[ -S $T/log.sock ]] && break; sleep 0.1; done
+	[[ -S $T/log.sock ]] && mount --bind "$T/log.sock" /dev/log
+}
+
+e2e_cleanup() {
+	[[ -n ${SINK_PID:-} ]] && kill "$SINK_PID" 2>/dev/null
+	rm -f "$SUDOERS"
+	e2e_remove_users
+}
+
+# asuser USER CMD...: run as a real user with a clean environment, the way
+# an attacker would have to: setpriv drops every id and capability.
+asuser() {
+	local u=$1
+	shift
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups --reset-env -- "$@"
+}

@@ -1,0 +1,125 @@
+#!/bin/bash
+# obsenv end-to-end tests: the installed setuid binary, run as real users
+# (setpriv, runuser, real sudo), against real files, with the audit records
+# read raw from /dev/log. Must run as root on a machine where users may be
+# created. Ends with "N passed, N failed".
+set -u
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+if [[ $(id -u) != 0 ]]; then
+	echo "e2e: must run as root"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+# Outside: make sure /dev/log exists to bind over, then run the suite in a
+# private mount namespace so that our receiver replaces it only there.
+if [[ ${1:-} != --inner ]]; then
+	made=0
+	[[ -e /dev/log ]] || { : >/dev/log && made=1; }
+	unshare --mount --propagation private bash "$0" --inner
+	rc=$?
+	((made)) && rm -f /dev/log
+	exit $rc
+fi
+
+T=$(mktemp -d /tmp/obsenv-e2e.XXXXXX)
+chmod 0755 "$T"
+# shellcheck source=tests/e2e/lib.sh
+. "$SRC/tests/e2e/lib.sh"
+trap 'e2e_cleanup; rm -rf "$T"' EXIT
+setup_failed() {
+	echo "e2e: set-up failed: $1"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+e2e_users || setup_failed "creating users"
+e2e_install || setup_failed "building and installing obsenv"
+e2e_policy || setup_failed "writing the policy"
+e2e_sudoers || setup_failed "installing the sudoers drop-in"
+e2e_logsink || setup_failed "starting the syslog receiver"
+cc -shared -fPIC -DMARKER="\"$T/pwned\"" -o "$T/libevil.so" "$SRC/tests/e2e/evil.c" ||
+	setup_failed "building the hostile library"
+chmod 0755 "$T/libevil.so"
+UID_OBS=$(id -u $E2E_OBS) UID_MNT=$(id -u $E2E_MNT) UID_OUT=$(id -u $E2E_OUT)
+UID_OWNER=$(id -u $E2E_OWNER)
+
+# Root-owned canaries: no attack may change them.
+echo "canary" >"$T/canary"
+canaries() { sha256sum "$POLICY" "$T/canary" /etc/shadow /etc/passwd; }
+CANARY_SUMS=$(canaries)
+
+pass=0 fail=0 NAME= errs=()
+finish() {
+	[[ -z $NAME ]] && return
+	if ((${#errs[@]} == 0)); then
+		pass=$((pass + 1))
+		echo "ok - $NAME"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $NAME"
+		printf '    %s\n' "${errs[@]}"
+	fi
+	NAME=
+}
+t() {
+	finish
+	NAME=$1
+	errs=()
+	MARK=$(wc -l <"$AUDIT")
+}
+# run [asuser USER] CMD...: sets rc, out, err (a hung command is killed after 20 s).
+run() {
+	if [[ $1 == asuser ]]; then
+		set -- setpriv --reuid="$2" --regid="$(id -g "$2")" --init-groups --reset-env -- "${@:3}"
+	fi
+	timeout -s KILL 20 "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	out=$(<"$T/out")
+	err=$(<"$T/err")
+}
+rc_is() { [[ $rc == "$1" ]] || errs+=("exit $rc, expected $1; stderr: $err"); }
+out_has() { grep -qE -- "$1" <<<"$out" || errs+=("stdout lacks /$1/: $out"); }
+out_lacks() { ! grep -qE -- "$1" <<<"$out" || errs+=("stdout has /$1/: $out"); }
+err_is() { [[ $err == "$1" ]] || errs+=("stderr is: $err"$'\n'"    expected: $1"); }
+err_has() { grep -qE -- "$1" <<<"$err" || errs+=("stderr lacks /$1/: $err"); }
+# The records this test produced (waits for the receiver to catch up).
+records() {
+	local i
+	for i in $(seq 40); do
+		(($(wc -l <"$AUDIT") > MARK)) && break
+		sleep 0.05
+	done
+	sleep 0.05
+	tail -n +$((MARK + 1)) "$AUDIT" | grep 'obsenv\['
+}
+audit_has() {
+	local r
+	r=$(records)
+	grep -qE -- "$1" <<<"$r" || errs+=("no audit record /$1/ in:"$'\n'"$r")
+	[[ -z $r ]] && return 0
+	grep -q 'RAW(' <<<"$r" && errs+=("unescaped byte in audit record: $r")
+	# authpriv (10) * 8 + notice (5) or warning (4)
+	grep -qvE '^<8[45]>' <<<"$r" && errs+=("record not at authpriv.notice/warning: $r")
+	return 0
+}
+audit_count() {
+	local n
+	n=$(records | grep -cE -- "$2")
+	[[ $n == "$1" ]] || errs+=("$n audit records /$2/, expected $1")
+}
+unchanged() { [[ $(canaries) == "$CANARY_SUMS" ]] || errs+=("a root-owned canary changed"); }
+not_pwned() { [[ ! -e $T/pwned ]] || errs+=("the hostile library ran inside obsenv"); rm -f "$T/pwned"; }
+# A record begins with the decision and the real caller.
+rec() { echo "obsenv\\[[0-9]+\\]: decision=$1 uid=$2 user=$3 "; }
+
+for f in "$SRC"/tests/e2e/t_*.sh; do
+	# shellcheck source=/dev/null
+	. "$f"
+done
+finish
+
+t "canaries unchanged after every test"
+unchanged
+finish
+echo "$pass passed, $fail failed"
+((fail == 0))
