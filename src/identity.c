@@ -61,7 +61,8 @@ int account_by_name(const char *name, struct account *a)
  * "sudo" is the best proof the kernel gives us. */
 static bool parent_is_sudo(const char *sudo_path)
 {
-	char link[64], target[4096], status[4096];
+	char link[64], target[4096], status[4096], *uid_line;
+	unsigned int euid;
 	pid_t ppid = getppid();
 	ssize_t n;
 	int fd;
@@ -82,11 +83,14 @@ static bool parent_is_sudo(const char *sudo_path)
 		return false;
 	status[n] = '\0';
 	name_ok = strncmp(status, "Name:\tsudo\n", 11) == 0;
-	for (char *l = status; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		unsigned r, e;
+	/* "Uid:\t<real>\t<effective>\t...": the effective uid must be 0. */
+	if ((uid_line = strstr(status, "\nUid:\t"))) {
+		char *eff = strchr(uid_line + 6, '\t'), *end;
 
-		if (sscanf(l, "Uid:\t%u\t%u", &r, &e) == 2)
-			root = e == 0;
+		if (eff && (end = strchr(++eff, '\t'))) {
+			*end = '\0';
+			root = str_to_id(eff, &euid) == 0 && euid == 0;
+		}
 	}
 	return name_ok && root && getppid() == ppid;
 }

@@ -31,7 +31,7 @@ static void walk_map(const struct ynode *map, const struct field *f, size_t nf, 
 		const struct ynode *k = map->kids[i];
 		size_t j;
 
-		for (j = 0; j < nf && strcmp(f[j].key, k->str); j++)
+		for (j = 0; j < nf && strcmp(f[j].key, k->str) != 0; j++)
 			;
 		if (j == nf) {
 			diag_add(d, k->line, k->col, "unknown key '%s' in %s", k->str, where);
@@ -309,7 +309,7 @@ int policy_parse(const char *buf, size_t len, struct diag *d, struct policy *p)
 	memset(p, 0, sizeof *p);
 	p->keep_generations = 10;
 	if (len > POLICY_MAX_BYTES) {
-		diag_add(d, 0, 0, "larger than %d bytes", POLICY_MAX_BYTES);
+		diag_add(d, 0, 0, "larger than %zu bytes", POLICY_MAX_BYTES);
 		return -1;
 	}
 	if (ytree_parse(buf, len, d, &root))

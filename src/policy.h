@@ -10,7 +10,7 @@
 #include "diag.h"
 #include "str.h"
 
-#define POLICY_MAX_BYTES (1024 * 1024)
+#define POLICY_MAX_BYTES ((size_t)1024 * 1024)
 #define POLICY_MAX_PACKAGES 256
 #define POLICY_MAX_ROLES 64
 #define POLICY_MAX_MEMBERS 256

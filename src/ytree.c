@@ -42,6 +42,10 @@ static int attach(struct builder *b, struct ynode *n)
 	struct ynode *p, **k;
 
 	if (b->depth == 0) {
+		if (b->root) { /* cannot happen within one document; never leak */
+			ytree_free(n);
+			return -1;
+		}
 		b->root = n;
 		return 0;
 	}
@@ -53,7 +57,7 @@ static int attach(struct builder *b, struct ynode *n)
 	}
 	/* Grow by powers of two: attach is called once per node. */
 	if ((p->nkids & (p->nkids - 1)) == 0) {
-		k = realloc(p->kids, (p->nkids ? p->nkids * 2 : 1) * sizeof *k);
+		k = realloc(p->kids, (p->nkids ? p->nkids * 2 : 1) * sizeof(struct ynode *));
 		if (!k) {
 			ytree_free(n);
 			return -1;
@@ -81,11 +85,11 @@ static int check_duplicates(struct builder *b, const struct ynode *map)
 
 	if (n < 2)
 		return 0;
-	if (!(keys = malloc(n * sizeof *keys)))
+	if (!(keys = malloc(n * sizeof(struct ynode *))))
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		keys[i] = map->kids[2 * i];
-	qsort(keys, n, sizeof *keys, cmp_key);
+	qsort(keys, n, sizeof(struct ynode *), cmp_key);
 	for (size_t i = 1; i < n; i++) {
 		if (strcmp(keys[i - 1]->str, keys[i]->str) == 0) {
 			diag_add(b->d, keys[i]->line, keys[i]->col, "duplicate key '%s' (first at line %zu)",
@@ -173,6 +177,8 @@ static int on_event(struct builder *b, const yaml_event_t *e)
 		return 0;
 	case YAML_MAPPING_END_EVENT:
 	case YAML_SEQUENCE_END_EVENT:
+		if (b->depth == 0)
+			return -1; /* libyaml never sends this; refuse rather than trust it */
 		n = b->stack[--b->depth];
 		return n->kind == Y_MAP ? check_duplicates(b, n) : 0;
 	default:
