@@ -13,7 +13,11 @@ BUILD       ?= build
 CC      ?= cc
 PKGS    := libgit2 yaml-0.1 libseccomp libcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+# libgit2 is not linked: git.c loads it with dlopen, by soname, only for the
+# actions that need it, so that rollback and status never pay for it.
+PKG_LIBS   := $(shell pkg-config --libs yaml-0.1 libseccomp libcap) -ldl
+GIT_SONAME := $(shell readelf -dW $$(pkg-config --variable=libdir libgit2)/libgit2.so 2>/dev/null | \
+                sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 
 WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wvla -Wcast-qual -Wwrite-strings -Wconversion -Wno-sign-conversion
@@ -24,7 +28,7 @@ CFLAGS   ?=
 LDFLAGS  ?=
 ALL_CFLAGS  := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) \
                -DPOLICY_PATH='"$(POLICY_PATH)"' -DSUDO_PATH='"$(SUDO_PATH)"' \
-               -DOBSENV_VERSION='"$(VERSION)"' $(CFLAGS)
+               -DOBSENV_VERSION='"$(VERSION)"' -DGIT_SONAME='"$(GIT_SONAME)"' $(CFLAGS)
 ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now,-z,noexecstack,--as-needed $(LDFLAGS)
 
 LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))

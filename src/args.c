@@ -46,6 +46,12 @@ int args_parse(int argc, char **argv, struct request *req)
 		} else if (opts && argv[i][0] == '-') {
 			if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 				req->help = true;
+			else if (req->action == A_STATUS && !strcmp(argv[i], "--json"))
+				req->json = true;
+			else if (req->action == A_STATUS && !strcmp(argv[i], "--verify"))
+				req->verify = true;
+			else if (req->action == A_ROLLBACK && !strcmp(argv[i], "--dry-run"))
+				req->dry_run = true;
 			else
 				return err_set(E_USAGE, "%s: unknown option '%.64s'", a->name, argv[i]);
 		} else if (req->action == A_CHECK && npos == 0) {

@@ -13,6 +13,9 @@ struct request {
 	bool version;
 	bool has_action;
 	const char *file; /* check FILE */
+	bool json;        /* status --json */
+	bool verify;      /* status --verify */
+	bool dry_run;     /* rollback --dry-run */
 };
 
 int args_parse(int argc, char **argv, struct request *req);

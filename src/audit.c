@@ -5,6 +5,25 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#define AUDIT_MAX_CHANGES 256
+
+static struct {
+	char key[80];
+	char value[96];
+} changes[AUDIT_MAX_CHANGES];
+static size_t nchanges;
+
+void audit_change(const char *pkg, const char *from, const char *to)
+{
+	if (nchanges == AUDIT_MAX_CHANGES)
+		return;
+	/* Full commit ids: an auditor must be able to find them in git. */
+	snprintf(changes[nchanges].key, sizeof changes[nchanges].key, "pkg.%s", pkg);
+	snprintf(changes[nchanges].value, sizeof changes[nchanges].value, "%s..%s",
+		 from[0] ? from : "none", to);
+	nchanges++;
+}
+
 static void append(struct record *r, const char *s, size_t n)
 {
 	if (r->cut || r->len + n >= sizeof r->buf - 16) {
@@ -131,6 +150,8 @@ void audit_result(const struct audit *a, const char *decision, int code, const c
 
 	audit_format(&r, a, decision);
 	record_add(&r, "result", code == 0 ? "ok" : "failed");
+	for (size_t i = 0; i < nchanges; i++)
+		record_add(&r, changes[i].key, changes[i].value);
 	if (code)
 		record_addu(&r, "exit", (unsigned long)code);
 	if (error)

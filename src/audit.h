@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define AUDIT_MAX 4096
+#define AUDIT_MAX 8192
 #define AUDIT_VALUE_MAX 256 /* bytes of one value before it is cut */
 #define AUDIT_MAX_ARGS 16
 
@@ -44,6 +44,9 @@ void audit_open(struct audit *a, int argc, char **argv);
 /* decision is "allow", "deny" or "error". */
 void audit_decision(const struct audit *a, const char *decision, const char *reason);
 void audit_result(const struct audit *a, const char *decision, int code, const char *error);
+/* Notes that pkg went from one commit to another, for the result record
+ * ("pkg.<name>=<old>..<new>"). Called by the actions. */
+void audit_change(const char *pkg, const char *from, const char *to);
 /* Formats a record without sending it (for tests). */
 void audit_format(struct record *r, const struct audit *a, const char *decision);
 

@@ -139,12 +139,14 @@ out:
 	return r;
 }
 
-int fs_read_plain(const char *path, size_t max, char **buf, size_t *len)
+int fs_read_plain(const char *path, int flags, size_t max, char **buf, size_t *len)
 {
 	int fd, r;
 
 	/* O_NONBLOCK: a FIFO must not hang us; read_fd then refuses it. */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | flags);
+	if (fd < 0 && errno == ELOOP && (flags & O_NOFOLLOW))
+		return err_set(E_POLICY, "%s: is a symlink", path);
 	if (fd < 0)
 		return err_sys(E_POLICY, errno, "%s", path);
 	r = read_fd(fd, path, max, buf, len);

@@ -10,7 +10,8 @@
  * may be a symlink. Checks are made on the open descriptors. Returns 0 or
  * E_POLICY; *buf is NUL-terminated and must be freed. */
 int fs_read_trusted(const char *path, size_t max, char **buf, size_t *len);
-/* Reads a regular file with the caller's own rights (after the drop). */
-int fs_read_plain(const char *path, size_t max, char **buf, size_t *len);
+/* Reads a regular file with the caller's own rights (after the drop).
+ * flags: extra open flags, e.g. O_NOFOLLOW where a symlink is an error. */
+int fs_read_plain(const char *path, int flags, size_t max, char **buf, size_t *len);
 
 #endif

@@ -162,6 +162,15 @@ int main(int argc, char **argv)
 	case A_LIST:
 		r = act_list(POLICY_PATH, &pol, &who, &owner);
 		break;
+	case A_INIT:
+		r = act_init(&pol, &who);
+		break;
+	case A_STATUS:
+		r = act_status(&pol, &req);
+		break;
+	case A_ROLLBACK:
+		r = act_rollback(&pol, &who, &req);
+		break;
 	default:
 		r = err_set(E_USAGE, "unknown action '%s'", act->name);
 		break;

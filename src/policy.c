@@ -91,6 +91,13 @@ static void set_keep(void *obj, const struct ynode *v, struct diag *d)
 	ynode_uint(v, d, "keep_generations", 2, 1000, &p->keep_generations);
 }
 
+static void set_lock_timeout(void *obj, const struct ynode *v, struct diag *d)
+{
+	struct policy *p = obj;
+
+	ynode_uint(v, d, "lock_timeout", 0, 3600, &p->lock_timeout);
+}
+
 static void set_setups_path(void *obj, const struct ynode *v, struct diag *d)
 {
 	struct policy *p = obj;
@@ -296,6 +303,7 @@ static const struct field top_fields[] = {
 	{ "root", true, set_root },
 	{ "base_file", true, set_base_file },
 	{ "keep_generations", false, set_keep },
+	{ "lock_timeout", false, set_lock_timeout },
 	{ "user_setups", false, set_setups },
 	{ "packages", true, set_packages },
 	{ "roles", false, set_roles },
@@ -308,6 +316,7 @@ int policy_parse(const char *buf, size_t len, struct diag *d, struct policy *p)
 
 	memset(p, 0, sizeof *p);
 	p->keep_generations = 10;
+	p->lock_timeout = 30;
 	if (len > POLICY_MAX_BYTES) {
 		diag_add(d, 0, 0, "larger than %zu bytes", POLICY_MAX_BYTES);
 		return -1;
@@ -344,7 +353,7 @@ int policy_load(const char *path, bool trusted, struct diag *d, struct policy *p
 	memset(p, 0, sizeof *p);
 	d->file = path;
 	r = trusted ? fs_read_trusted(path, POLICY_MAX_BYTES, &buf, &len)
-		    : fs_read_plain(path, POLICY_MAX_BYTES, &buf, &len);
+		    : fs_read_plain(path, 0, POLICY_MAX_BYTES, &buf, &len);
 	if (r)
 		return r;
 	if (policy_parse(buf, len, d, p)) {

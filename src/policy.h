@@ -38,6 +38,7 @@ struct policy {
 	char root[PATH_MAX_LEN + 1];
 	char base_file[PATH_MAX_LEN + 1];
 	unsigned int keep_generations;
+	unsigned int lock_timeout; /* seconds to wait for another obsenv */
 	char setups_path[256]; /* "" when user_setups is absent */
 	char *setups_content;
 	struct package *pkgs;

@@ -1,0 +1,11 @@
+/* Reading a ref's value from a repository without libgit2, so that the
+ * rollback path can check a pinned tag without loading a git library. */
+#ifndef OBSENV_REFS_H
+#define OBSENV_REFS_H
+
+/* Looks refname ("refs/tags/v1") up in the repository directory repofd:
+ * the loose ref first, then packed-refs. Returns 0 with the 40-hex object
+ * id it names (not peeled), 1 if there is no such ref, or E_FAIL. */
+int refs_read(int repofd, const char *refname, char out[41]);
+
+#endif

@@ -1,0 +1,488 @@
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "lock.h"
+
+#define RECORD_MAX 65536
+
+int store_open(struct store *s, const struct policy *p, bool create)
+{
+	static const char *const dirs[] = { "generations", "trees", "repos", "pins" };
+
+	s->pol = p;
+	s->lock = -1;
+	s->root = open(p->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->root < 0)
+		return err_sys(E_FAIL, errno, "environment %s", p->root);
+	for (size_t i = 0; create && i < sizeof dirs / sizeof *dirs; i++)
+		if (mkdirat(s->root, dirs[i], 0755) && errno != EEXIST)
+			return err_sys(E_FAIL, errno, "%s/%s", p->root, dirs[i]);
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (s->lock >= 0)
+		close(s->lock);
+	if (s->root >= 0)
+		close(s->root);
+	s->lock = s->root = -1;
+}
+
+int store_lock(struct store *s, const char *who)
+{
+	return lock_take(s->root, s->pol->lock_timeout, who, &s->lock);
+}
+
+static int open_dir(int dfd, const char *name)
+{
+	return openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int store_remove(int dfd, const char *name)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int fd, r = 0;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return errno == ENOENT ? 0 : err_sys(E_FAIL, errno, "%s", name);
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0) && errno != ENOENT ? err_sys(E_FAIL, errno, "%s", name) : 0;
+	/* Trees are read-only: their owner must make a directory writable to
+	 * empty it. */
+	if ((fd = open_dir(dfd, name)) < 0)
+		return err_sys(E_FAIL, errno, "%s", name);
+	if (!(st.st_mode & S_IWUSR))
+		fchmod(fd, st.st_mode | S_IWUSR | S_IXUSR | S_IRUSR);
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return err_sys(E_FAIL, errno, "%s", name);
+	}
+	while (!r && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			r = store_remove(fd, e->d_name);
+	closedir(d);
+	if (!r && unlinkat(dfd, name, AT_REMOVEDIR) && errno != ENOENT)
+		r = err_sys(E_FAIL, errno, "%s", name);
+	return r;
+}
+
+int store_write_file(int dfd, const char *name, const char *data, size_t len, int mode)
+{
+	char tmp[300];
+	int fd, r = 0;
+
+	snprintf(tmp, sizeof tmp, ".tmp-%s-%d", name, (int)getpid());
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return err_sys(E_FAIL, errno, "cannot create %s", name);
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0) {
+			r = err_sys(E_FAIL, errno, "cannot write %s", name);
+			break;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	if (!r && (fchmod(fd, (mode_t)mode) || fsync(fd)))
+		r = err_sys(E_FAIL, errno, "cannot write %s", name);
+	if (close(fd) && !r)
+		r = err_sys(E_FAIL, errno, "cannot write %s", name);
+	if (!r && renameat(dfd, tmp, dfd, name))
+		r = err_sys(E_FAIL, errno, "cannot rename %s into place", name);
+	if (!r && fsync(dfd))
+		r = err_sys(E_FAIL, errno, "cannot sync the directory of %s", name);
+	if (r)
+		unlinkat(dfd, tmp, 0);
+	return r;
+}
+
+/* Removes every ".tmp-" entry directly below dfd. */
+static int sweep(int dfd)
+{
+	DIR *d;
+	struct dirent *e;
+	int fd = dup(dfd), r = 0;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return err_sys(E_FAIL, errno, "cannot read a store directory");
+	}
+	while (!r && (e = readdir(d)))
+		if (!strncmp(e->d_name, ".tmp-", 5))
+			r = store_remove(dfd, e->d_name);
+	closedir(d);
+	return r;
+}
+
+int store_cleanup(struct store *s)
+{
+	int g = open_dir(s->root, "generations"), t = open_dir(s->root, "trees"), r = 0;
+
+	r = sweep(s->root);
+	if (!r && g >= 0)
+		r = sweep(g);
+	for (size_t i = 0; !r && t >= 0 && i < s->pol->npkgs; i++) {
+		int p = open_dir(t, s->pol->pkgs[i].name);
+
+		if (p >= 0) {
+			r = sweep(p);
+			close(p);
+		}
+	}
+	if (g >= 0)
+		close(g);
+	if (t >= 0)
+		close(t);
+	return r;
+}
+
+static int read_record(int dfd, const char *path, struct generation *g)
+{
+	char *buf = malloc(RECORD_MAX);
+	int fd = openat(dfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), r;
+	ssize_t n = -1;
+
+	if (fd >= 0 && buf)
+		n = read(fd, buf, RECORD_MAX - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n < 0) {
+		free(buf);
+		return err_sys(E_FAIL, fd < 0 ? errno : EIO, "generation record %s", path);
+	}
+	buf[n] = '\0';
+	r = gen_parse(buf, g);
+	free(buf);
+	return r;
+}
+
+int store_read(struct store *s, unsigned long number, struct generation *g)
+{
+	char path[64];
+
+	snprintf(path, sizeof path, "generations/%lu/record", number);
+	return read_record(s->root, path, g);
+}
+
+static int current_number(struct store *s, unsigned long *n, bool *have)
+{
+	char link[64];
+	ssize_t len = readlinkat(s->root, "current", link, sizeof link - 1);
+	unsigned int v;
+
+	*have = false;
+	if (len < 0)
+		return errno == ENOENT ? 0 : err_sys(E_FAIL, errno, "%s/current", s->pol->root);
+	link[len] = '\0';
+	if (strncmp(link, "generations/", 12) || str_to_id(link + 12, &v) || v == 0)
+		return err_set(E_FAIL, "%s/current points to '%s', not a generation", s->pol->root, link);
+	*n = v;
+	*have = true;
+	return 0;
+}
+
+int store_current(struct store *s, struct generation *g, bool *have)
+{
+	unsigned long n = 0;
+	int r;
+
+	memset(g, 0, sizeof *g);
+	if ((r = current_number(s, &n, have)) || !*have)
+		return r;
+	return store_read(s, n, g);
+}
+
+bool store_has_tree(struct store *s, const char *pkg, const char *commit)
+{
+	char path[NAME_MAX_LEN + OID_HEX + 16];
+	struct stat st;
+
+	snprintf(path, sizeof path, "trees/%s/%s", pkg, commit);
+	return fstatat(s->root, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Generation numbers in use, highest first. */
+static int numbers(struct store *s, unsigned long **out, size_t *count)
+{
+	int fd = open_dir(s->root, "generations");
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	unsigned long *v = NULL, *grown;
+	size_t n = 0, cap = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return err_sys(E_FAIL, errno, "%s/generations", s->pol->root);
+	}
+	while ((e = readdir(d))) {
+		unsigned int x;
+
+		if (str_to_id(e->d_name, &x) || x == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if (!(grown = realloc(v, cap * sizeof *v))) {
+				free(v);
+				closedir(d);
+				return err_set(E_FAIL, "out of memory");
+			}
+			v = grown;
+		}
+		v[n++] = x;
+	}
+	closedir(d);
+	for (size_t i = 1; i < n; i++) /* few entries: insertion sort, descending */
+		for (size_t j = i; j > 0 && v[j - 1] < v[j]; j--) {
+			unsigned long t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+static int ensure_stable_links(struct store *s)
+{
+	for (size_t i = 0; i < s->pol->npkgs; i++) {
+		const char *name = s->pol->pkgs[i].name;
+		char want[NAME_MAX_LEN + 16], have[NAME_MAX_LEN + 16];
+		ssize_t n;
+
+		snprintf(want, sizeof want, "current/%s", name);
+		n = readlinkat(s->root, name, have, sizeof have - 1);
+		if (n >= 0) {
+			have[n] = '\0';
+			if (strcmp(have, want) == 0)
+				continue;
+		}
+		if (n < 0 && errno != ENOENT && errno != EINVAL)
+			return err_sys(E_FAIL, errno, "%s/%s", s->pol->root, name);
+		if (n >= 0 || errno == EINVAL)
+			return err_set(E_FAIL, "%s/%s exists and is not the link to %s", s->pol->root,
+				       name, want);
+		if (symlinkat(want, s->root, name))
+			return err_sys(E_FAIL, errno, "%s/%s", s->pol->root, name);
+	}
+	return 0;
+}
+
+int store_switch(struct store *s, struct generation *g)
+{
+	char tmp[64], name[32], target[NAME_MAX_LEN + OID_HEX + 16], *rec = NULL;
+	unsigned long *nums = NULL;
+	size_t count = 0;
+	int gens = -1, fd = -1, r, len;
+
+	if ((r = numbers(s, &nums, &count)))
+		return r;
+	g->number = count ? nums[0] + 1 : 1;
+	g->time = (long long)time(NULL);
+	snprintf(name, sizeof name, "%lu", g->number);
+	snprintf(tmp, sizeof tmp, ".tmp-%lu-%d", g->number, (int)getpid());
+	if ((gens = open_dir(s->root, "generations")) < 0) {
+		r = err_sys(E_FAIL, errno, "%s/generations", s->pol->root);
+		goto out;
+	}
+	if (mkdirat(gens, tmp, 0755) || (fd = open_dir(gens, tmp)) < 0) {
+		r = err_sys(E_FAIL, errno, "cannot create generation %lu", g->number);
+		goto out;
+	}
+	for (size_t i = 0; i < g->npkgs; i++) {
+		snprintf(target, sizeof target, "../../trees/%s/%s", g->pkgs[i].name, g->pkgs[i].commit);
+		if (symlinkat(target, fd, g->pkgs[i].name)) {
+			r = err_sys(E_FAIL, errno, "cannot create generation %lu", g->number);
+			goto out;
+		}
+	}
+	if (!(rec = malloc(RECORD_MAX)) || (len = gen_format(g, rec, RECORD_MAX)) < 0) {
+		r = err_set(E_FAIL, "generation record too large");
+		goto out;
+	}
+	if ((r = store_write_file(fd, "record", rec, (size_t)len, 0444)))
+		goto out;
+	/* The new generation is complete and durable before anything points at it. */
+	if (renameat(gens, tmp, gens, name) || fsync(gens)) {
+		r = err_sys(E_FAIL, errno, "cannot create generation %lu", g->number);
+		goto out;
+	}
+	snprintf(tmp, sizeof tmp, ".tmp-current-%d", (int)getpid());
+	snprintf(target, sizeof target, "generations/%lu", g->number);
+	unlinkat(s->root, tmp, 0);
+	if (symlinkat(target, s->root, tmp) || renameat(s->root, tmp, s->root, "current") ||
+	    fsync(s->root)) {
+		r = err_sys(E_FAIL, errno, "cannot switch to generation %lu", g->number);
+		unlinkat(s->root, tmp, 0);
+		goto out;
+	}
+	if ((r = ensure_stable_links(s)))
+		goto out;
+	/* Old generations go; the one just replaced stays (it is within keep),
+	 * so a reader that resolved "current" a moment ago still finds it. */
+	for (size_t i = s->pol->keep_generations - 1; i < count && !r; i++) {
+		snprintf(name, sizeof name, "%lu", nums[i]);
+		r = store_remove(gens, name);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (r && gens >= 0 && g->number)
+		store_remove(gens, tmp);
+	if (gens >= 0)
+		close(gens);
+	free(nums);
+	free(rec);
+	return r;
+}
+
+static bool referenced(const char *pkg, const char *commit, const struct generation *kept,
+		       size_t nkept, const struct pin *pin)
+{
+	if (pin && strcmp(pin->commit, commit) == 0)
+		return true;
+	for (size_t i = 0; i < nkept; i++) {
+		const struct gen_pkg *p = gen_find(&kept[i], pkg);
+
+		if (p && strcmp(p->commit, commit) == 0)
+			return true;
+	}
+	return false;
+}
+
+int store_gc_trees(struct store *s, const struct pin *pins)
+{
+	unsigned long *nums = NULL;
+	size_t count = 0, nkept = 0;
+	struct generation *kept = NULL;
+	int trees = -1, r;
+
+	if ((r = numbers(s, &nums, &count)))
+		return r;
+	if (!(kept = calloc(count ? count : 1, sizeof *kept))) {
+		free(nums);
+		return err_set(E_FAIL, "out of memory");
+	}
+	for (size_t i = 0; i < count && !r; i++)
+		if (!(r = store_read(s, nums[i], &kept[nkept])))
+			nkept++;
+	if (r || (trees = open_dir(s->root, "trees")) < 0)
+		goto out;
+	for (size_t i = 0; i < s->pol->npkgs && !r; i++) {
+		const char *pkg = s->pol->pkgs[i].name;
+		int pfd = open_dir(trees, pkg);
+		DIR *d = pfd >= 0 ? fdopendir(pfd) : NULL;
+		struct dirent *e;
+
+		if (!d) {
+			if (pfd >= 0)
+				close(pfd);
+			continue;
+		}
+		while (!r && (e = readdir(d))) {
+			char meta[300], admin[400];
+
+			if (!is_oid_hex(e->d_name) || referenced(pkg, e->d_name, kept, nkept, &pins[i]))
+				continue;
+			snprintf(meta, sizeof meta, "%s.meta", e->d_name);
+			snprintf(admin, sizeof admin, "repos/%s.git/worktrees/%s", pkg, e->d_name);
+			r = store_remove(pfd, e->d_name);
+			if (!r)
+				r = store_remove(pfd, meta);
+			if (!r)
+				r = store_remove(s->root, admin);
+		}
+		closedir(d);
+	}
+out:
+	for (size_t i = 0; i < nkept; i++)
+		gen_free(&kept[i]);
+	free(kept);
+	free(nums);
+	if (trees >= 0)
+		close(trees);
+	return r;
+}
+
+static int open_pins(struct store *s)
+{
+	int fd = open_dir(s->root, "pins");
+
+	return fd >= 0 ? fd : err_sys(E_FAIL, errno, "%s/pins", s->pol->root);
+}
+
+int store_write_pin(struct store *s, const char *pkg, const struct verified_pin *v)
+{
+	char text[REF_MAX_LEN + 2 * OID_HEX + 64];
+	int fd = open_pins(s), n, r;
+
+	if (fd < 0)
+		return fd;
+	n = snprintf(text, sizeof text, "tag %s\ncommit %s\ntagref %s\n", v->tag[0] ? v->tag : "-",
+		     v->commit, v->tagref[0] ? v->tagref : "-");
+	r = store_write_file(fd, pkg, text, (size_t)n, 0644);
+	close(fd);
+	return r;
+}
+
+int store_read_pin(struct store *s, const char *pkg, struct verified_pin *v)
+{
+	char text[REF_MAX_LEN + 2 * OID_HEX + 64], tag[REF_MAX_LEN + 1], tagref[OID_HEX + 2];
+	int dfd = open_pins(s), fd;
+	ssize_t n;
+
+	memset(v, 0, sizeof *v);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, pkg, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return errno == ENOENT ? 1 : err_sys(E_FAIL, errno, "%s/pins/%s", s->pol->root, pkg);
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	if (sscanf(text, "tag %255s commit %40s tagref %41s", tag, v->commit, tagref) != 3 ||
+	    !is_oid_hex(v->commit) || (strcmp(tagref, "-") && !is_oid_hex(tagref)) ||
+	    (strcmp(tag, "-") && !str_is_refname(tag)))
+		return err_set(E_FAIL, "%s/pins/%s is damaged; run 'obsenv init'", s->pol->root, pkg);
+	str_copy(v->tag, sizeof v->tag, strcmp(tag, "-") ? tag : "");
+	str_copy(v->tagref, sizeof v->tagref, strcmp(tagref, "-") ? tagref : "");
+	return 0;
+}
+
+void store_tree_name(struct store *s, const char *pkg, const char *commit, char *out, size_t size)
+{
+	char path[NAME_MAX_LEN + OID_HEX + 32], text[512];
+	int fd;
+	ssize_t n;
+
+	out[0] = '\0';
+	snprintf(path, sizeof path, "trees/%s/%s.meta", pkg, commit);
+	if ((fd = openat(s->root, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	/* The name came from a tag of the repository: show it only if it is one. */
+	if (!strncmp(text, "describe ", 9) && (str_is_refname(text + 9) || is_oid_hex(text + 9)))
+		str_copy(out, size, text + 9);
+}

@@ -1,0 +1,62 @@
+/* The environment on disk. Switching it is one rename(2) of a symlink:
+ *
+ *   <root>/<pkg>                  -> current/<pkg>    (stable; what users configure)
+ *   <root>/current                -> generations/<N>  (replaced atomically)
+ *   <root>/generations/<N>/<pkg>  -> ../../trees/<pkg>/<commit>
+ *   <root>/generations/<N>/record    who, when, what (gen.h)
+ *   <root>/trees/<pkg>/<commit>/     a read-only checkout, never changed in place
+ *   <root>/trees/<pkg>/<commit>.meta  its describe name and on-disk identity
+ *   <root>/repos/<pkg>.git           the package's object store
+ *   <root>/pins/<pkg>                the base pin as last verified against git
+ *   <root>/.lock                     flock(2)ed by whoever changes anything
+ *
+ * Everything is written under a ".tmp-" name and renamed into place, so a
+ * run killed at any moment leaves the old generation or the new one, and
+ * leftovers that the next run removes. */
+#ifndef OBSENV_STORE_H
+#define OBSENV_STORE_H
+
+#include <stdbool.h>
+
+#include "gen.h"
+#include "policy.h"
+
+struct store {
+	int root;  /* the environment root, opened O_DIRECTORY */
+	int lock;  /* -1 unless held */
+	const struct policy *pol;
+};
+
+/* create: make the directories of the layout (init). */
+int store_open(struct store *s, const struct policy *p, bool create);
+void store_close(struct store *s);
+int store_lock(struct store *s, const char *who);
+/* Removes what killed runs left behind. Needs the lock. */
+int store_cleanup(struct store *s);
+/* *have is false when no generation exists yet (before init). */
+int store_current(struct store *s, struct generation *g, bool *have);
+int store_read(struct store *s, unsigned long number, struct generation *g);
+bool store_has_tree(struct store *s, const char *pkg, const char *commit);
+/* Writes g as a new generation (its number is assigned here) and makes
+ * it current; then removes generations beyond keep_generations. */
+int store_switch(struct store *s, struct generation *g);
+/* Removes trees that no kept generation and no pin refers to. */
+int store_gc_trees(struct store *s, const struct pin *pins);
+/* The base pin of a package as last verified against git (init, pin):
+ * the tag, the commit, and what refs/tags/<tag> pointed to then. */
+struct verified_pin {
+	char tag[REF_MAX_LEN + 1];
+	char commit[OID_HEX + 1];
+	char tagref[OID_HEX + 1];
+};
+int store_write_pin(struct store *s, const char *pkg, const struct verified_pin *v);
+/* Returns 1 if there is no record for pkg. */
+int store_read_pin(struct store *s, const char *pkg, struct verified_pin *v);
+/* The describe name recorded when the tree was made ("" if unknown). */
+void store_tree_name(struct store *s, const char *pkg, const char *commit, char *out, size_t size);
+/* Writes data to dir/name atomically (temp, fsync, rename, fsync dir). */
+int store_write_file(int dirfd, const char *name, const char *data, size_t len, int mode);
+/* Removes name below dirfd and everything under it, never following links. */
+int store_remove(int dirfd, const char *name);
+
+#endif
