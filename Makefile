@@ -120,7 +120,7 @@ install: $(BUILD)/obsenv
 # libcap-devel libseccomp-devel criterion-devel sudo util-linux git.
 DEB_PKGS := gcc libc6-dev make pkg-config libgit2-dev libyaml-dev libcap-dev libseccomp-dev \
             libcriterion-dev sudo util-linux mount passwd git mandoc cppcheck clang-tidy \
-            valgrind binutils hyperfine jq
+            valgrind binutils python3 hyperfine jq
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PKGS)

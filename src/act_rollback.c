@@ -73,13 +73,15 @@ int act_rollback(const struct policy *p, const struct caller *c, const struct re
 	}
 	if ((r = basefile_load(p, pins)))
 		goto out;
+	/* Every pin is checked before anything is said or done. */
+	for (size_t i = 0; i < p->npkgs; i++)
+		if ((r = check_pin(&s, &p->pkgs[i], &pins[i])))
+			goto out;
 	for (size_t i = 0; i < p->npkgs; i++) {
 		const struct package *k = &p->pkgs[i];
 		const struct gen_pkg *was = gen_find(&cur, k->name);
 		struct gen_pkg *n = &next.pkgs[next.npkgs++];
 
-		if ((r = check_pin(&s, k, &pins[i])))
-			goto out;
 		str_copy(n->name, sizeof n->name, k->name);
 		str_copy(n->commit, sizeof n->commit, pins[i].commit);
 		n->source = SRC_BASE;

@@ -57,6 +57,9 @@ int args_parse(int argc, char **argv, struct request *req)
 		} else if (req->action == A_CHECK && npos == 0) {
 			req->file = argv[i];
 			npos++;
+		} else if (req->action == A_REVERT && npos == 0) {
+			req->operand = argv[i];
+			npos++;
 		} else {
 			return err_set(E_USAGE, "%s: unexpected argument '%.64s' (usage: obsenv %s)",
 				       a->name, argv[i], a->usage);

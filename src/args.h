@@ -12,7 +12,8 @@ struct request {
 	bool help;       /* --help, for obsenv or for the action */
 	bool version;
 	bool has_action;
-	const char *file; /* check FILE */
+	const char *file;    /* check FILE */
+	const char *operand; /* revert GENERATION */
 	bool json;        /* status --json */
 	bool verify;      /* status --verify */
 	bool dry_run;     /* rollback --dry-run */

@@ -87,8 +87,24 @@ static void repo_path(const struct policy *p, const struct package *k, char *buf
 	snprintf(buf, size, "%s/repos/%s.git", p->root, k->name);
 }
 
-/* Opens a store repository by path, then throws its own configuration
- * away: whatever a maintainer wrote there must not steer obsenv. */
+/* The store's repositories are obsenv's: their config file is rewritten
+ * before every open, so that nothing a maintainer wrote there (include
+ * paths, insteadOf, proxies, sshCommand) is even read. */
+static int reset_config(const char *path)
+{
+	static const char config[] = "[core]\n\trepositoryformatversion = 0\n\tbare = true\n"
+				     "\tfilemode = true\n\tlogallrefupdates = false\n";
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return err_sys(E_FAIL, errno, "%s", path);
+	r = store_write_file(fd, "config", config, sizeof config - 1, 0644);
+	close(fd);
+	return r;
+}
+
+/* Opens a store repository by path, then throws its configuration away
+ * in memory too: whatever a maintainer wrote there must not steer obsenv. */
 static int open_repo(const struct policy *p, const struct package *k, git_repository **out)
 {
 	char path[PATH_MAX_LEN + 128];
@@ -96,6 +112,8 @@ static int open_repo(const struct policy *p, const struct package *k, git_reposi
 	int r;
 
 	repo_path(p, k, path, sizeof path);
+	if ((r = reset_config(path)))
+		return r;
 	if (G(git_repository_open_ext)(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
 				       NULL) < 0)
 		return fail(path);

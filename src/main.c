@@ -171,6 +171,9 @@ int main(int argc, char **argv)
 	case A_ROLLBACK:
 		r = act_rollback(&pol, &who, &req);
 		break;
+	case A_REVERT:
+		r = act_revert(&pol, &who, &req);
+		break;
 	default:
 		r = err_set(E_USAGE, "unknown action '%s'", act->name);
 		break;

@@ -20,6 +20,7 @@ chmod 0755 "$T"
 trap 'e2e_cleanup; rm -rf "$T"' EXIT
 e2e_users
 e2e_install
+e2e_fixture
 e2e_policy
 e2e_sudoers
 e2e_logsink
@@ -28,16 +29,17 @@ say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 show() { say "$1"; shift; "$@" || echo "(exit status $?)"; }
 
 echo "obsenv demo: installed setuid root as $OBSENV"
-echo "policy: $POLICY (owner $E2E_OWNER; observer $E2E_OBS; maintainer $E2E_MNT; outsider $E2E_OUT)"
-show "obsenv check   # as $E2E_OBS" asuser $E2E_OBS "$OBSENV" check
-show "obsenv list    # as $E2E_OBS, an observer" asuser $E2E_OBS "$OBSENV" list
-show "sudo -u $E2E_OWNER obsenv list   # as $E2E_MNT, through sudo" \
-	runuser -u $E2E_MNT -- sudo -n -u $E2E_OWNER "$OBSENV" list
-show "LD_PRELOAD=/tmp/evil.so GIT_DIR=/etc obsenv list   # as $E2E_OUT: ignored" \
-	asuser $E2E_OUT env LD_PRELOAD=/tmp/evil.so GIT_DIR=/etc "$OBSENV" list
-chmod 0666 "$POLICY"
-show "obsenv list    # after chmod 0666 on the policy: refused" asuser $E2E_OBS "$OBSENV" list
-chmod 0644 "$POLICY"
+echo "policy: $POLICY; environment: $T/env, owned by $E2E_OWNER"
+echo "users: $E2E_OBS (observer), $E2E_MNT (maintainer), $E2E_OUT (outsider)"
+show "obsenv list   # as $E2E_OBS" asuser $E2E_OBS "$OBSENV" list
+show "sudo -u $E2E_OWNER obsenv init   # as $E2E_MNT" \
+	runuser -u $E2E_MNT -- sudo -n -u $E2E_OWNER "$OBSENV" init
+show "obsenv status   # as $E2E_OBS" asuser $E2E_OBS "$OBSENV" status
+show "obsenv rollback   # as $E2E_OUT: refused" asuser $E2E_OUT "$OBSENV" rollback
+show "sudo -u $E2E_OWNER obsenv rollback   # as $E2E_OBS, at 3 a.m." \
+	runuser -u $E2E_OBS -- sudo -n -u $E2E_OWNER "$OBSENV" rollback
+show "obsenv status   # as $E2E_OBS" asuser $E2E_OBS "$OBSENV" status
+show "ls -l $T/env/pkg00 $T/env/current" ls -l "$T/env/pkg00" "$T/env/current"
 sleep 0.2
 say "the audit records (authpriv, ident obsenv)"
-grep 'obsenv\[' "$AUDIT" | sed 's/^<[0-9]*>//'
+grep 'obsenv\[' "$AUDIT" | grep result= | sed 's/^<[0-9]*>//'

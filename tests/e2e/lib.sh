@@ -43,17 +43,31 @@ e2e_install() {
 	chmod 0755 "$T" "$PREFIX" "$PREFIX/bin"
 }
 
+# e2e_fixture: a small observing environment from make-fixture (bare
+# remotes with tags and a deploy branch, and the base file it writes).
+e2e_fixture() {
+	local shared=${OBSENV_SHARED:-$SRC/../shared}
+	[[ -x $shared/bench/make-fixture ]] || { echo "e2e: $shared/bench/make-fixture not found" >&2; return 1; }
+	FX=$T/fx
+	"$shared/bench/make-fixture" "$FX" --packages 3 --files 200 --commits 40 --tags 8 >/dev/null || return 1
+	E2E_PACKAGES=$(for i in 00 01 02; do echo "  pkg$i: {remote: $FX/remotes/pkg$i.git, tags: \"v*\"}"; done)
+	install -m 0644 -o "$E2E_OWNER" "$FX/base_environment.yaml" "$T/base_environment.yaml" || return 1
+	install -d -m 0755 -o "$E2E_OWNER" -g "$E2E_OWNER" "$T/env"
+}
+
 e2e_policy() {
+	local packages=${E2E_PACKAGES:-"  pkg00: {remote: $T/remotes/pkg00.git}"}
 	cat >"$POLICY" <<YAML
 owner: $E2E_OWNER
 root: $T/env
 base_file: $T/base_environment.yaml
 keep_generations: 5
+lock_timeout: 3
 user_setups:
   path: notebooks/.user_setups
   content: "source $T/env/auto_env_setup.sh\n"
 packages:
-${E2E_PACKAGES:-  pkg00: {remote: $T/remotes/pkg00.git}}
+$packages
 roles:
   observers:   { groups: [obse2e_observers], actions: [status, list, rollback, restore-setups, history, diff] }
   maintainers: { groups: [obse2e_maint], actions: [all] }

@@ -34,6 +34,7 @@ setup_failed() {
 }
 e2e_users || setup_failed "creating users"
 e2e_install || setup_failed "building and installing obsenv"
+e2e_fixture || setup_failed "building the fixture (make-fixture)"
 e2e_policy || setup_failed "writing the policy"
 e2e_sudoers || setup_failed "installing the sudoers drop-in"
 e2e_logsink || setup_failed "starting the syslog receiver"
@@ -67,11 +68,13 @@ t() {
 	errs=()
 	MARK=$(wc -l <"$AUDIT")
 }
-# run [asuser USER] CMD...: sets rc, out, err (a hung command is killed after 20 s).
+# run [asuser USER | sudo_obs | sudo_mnt] CMD...: sets rc, out, err (a hung command is killed after 20 s).
 run() {
-	if [[ $1 == asuser ]]; then
-		set -- setpriv --reuid="$2" --regid="$(id -g "$2")" --init-groups --reset-env -- "${@:3}"
-	fi
+	case $1 in
+	asuser) set -- setpriv --reuid="$2" --regid="$(id -g "$2")" --init-groups --reset-env -- "${@:3}" ;;
+	sudo_obs) set -- runuser -u "$E2E_OBS" -- sudo -n -u "$E2E_OWNER" "$OBSENV" "${@:2}" ;;
+	sudo_mnt) set -- runuser -u "$E2E_MNT" -- sudo -n -u "$E2E_OWNER" "$OBSENV" "${@:2}" ;;
+	esac
 	timeout -s KILL 20 "$@" >"$T/out" 2>"$T/err"
 	rc=$?
 	out=$(<"$T/out")

@@ -1,0 +1,102 @@
+# Crash safety, atomic switches under readers, moved tags.
+pair() { # pkg commit -> "hashA,hashB" of the two files reader.py reads
+	local d=$T/env/trees/$1/$2
+	echo "$(sha256sum <"$d/README.rst" | cut -c1-16),$(sha256sum <"$d/doc/version_history.rst" | cut -c1-16)"
+}
+state() { # "base", "deploy", or what is wrong
+	local p b=0 d=0 c
+	for p in pkg00 pkg01 pkg02; do
+		c=$(basename "$(readlink -f "$T/env/$p" 2>/dev/null)" 2>/dev/null)
+		[[ -d $T/env/$p/ ]] || { echo "missing:$p"; return; }
+		[[ $c == $(base_of $p) ]] && b=$((b + 1))
+		[[ $c == $(deploy_of $p) ]] && d=$((d + 1))
+	done
+	((b == 3)) && echo base && return
+	((d == 3)) && echo deploy && return
+	echo "mixed:b=$b,d=$d"
+}
+# Precompute: state() is called hundreds of times.
+declare -A BASE DEPLOY
+for p in pkg00 pkg01 pkg02; do BASE[$p]=$(base_of $p); DEPLOY[$p]=$(deploy_of $p); done
+base_of() { echo "${BASE[$1]}"; }
+deploy_of() { echo "${DEPLOY[$1]}"; }
+flip() { [[ $(state) == base ]] && echo revert || echo rollback; }
+
+t "SIGKILL at random moments, 200 runs: always the old or the new generation"
+bad=0 moved=0
+for i in $(seq 200); do
+	was=$(state)
+	act=$(flip)
+	setpriv --reuid=$E2E_MNT --regid="$(id -g $E2E_MNT)" --init-groups --reset-env -- "$OBSENV" "$act" >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.00$((RANDOM % 10))$((RANDOM % 10))"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	now=$(state)
+	[[ $now == base || $now == deploy ]] || { bad=$((bad + 1)); errs+=("run $i ($act, killed): $now"); }
+	[[ $now != "$was" ]] && moved=$((moved + 1))
+	((bad > 3)) && break
+done
+echo "    # $moved of 200 killed runs had switched before the kill"
+((moved > 0 && moved < 200)) || errs+=("the kills never landed mid-run ($moved switched): the test proves nothing")
+run asuser $E2E_MNT "$OBSENV" status
+rc_is 0
+run asuser $E2E_MNT "$OBSENV" "$(flip)"
+rc_is 0
+leftover=$(find "$T/env" -name '.tmp-*' | head -3)
+[[ -z $leftover ]] || errs+=("leftovers after a clean run: $leftover")
+
+t "a reader during 500 switches never sees a missing path or a mix"
+[[ $(state) == base ]] || asuser $E2E_MNT "$OBSENV" rollback >/dev/null
+specs=()
+for p in pkg00 pkg01 pkg02; do
+	specs+=("$p=$(pair $p "${BASE[$p]}")" "$p=$(pair $p "${DEPLOY[$p]}")")
+done
+rm -f "$T/stop"
+asuser $E2E_OBS python3 "$SRC/tests/e2e/reader.py" "$T/env" "$T/stop" "${specs[@]}" >"$T/reader.out" 2>&1 &
+reader=$!
+switched=0
+for i in $(seq 250); do
+	asuser $E2E_MNT "$OBSENV" revert >/dev/null 2>&1 && switched=$((switched + 1))
+	asuser $E2E_MNT "$OBSENV" rollback >/dev/null 2>&1 && switched=$((switched + 1))
+done
+touch "$T/stop"
+wait $reader
+echo "    # $(cat "$T/reader.out" | tail -1) over $switched switches"
+((switched == 500)) || errs+=("only $switched of 500 switches succeeded")
+grep -q "missing=0 mixed=0" "$T/reader.out" || errs+=("reader: $(tail -3 "$T/reader.out")")
+grep -qE "reads=[1-9][0-9]{2,}" "$T/reader.out" || errs+=("the reader hardly read: $(cat "$T/reader.out")")
+ls "$T/env/generations" | grep -c '^[0-9]' | grep -qx 5 || errs+=("keep_generations not honoured: $(ls "$T/env/generations")")
+
+t "a tag moved on the remote is refused, loudly, by init and rollback"
+[[ $(state) == base ]] && asuser $E2E_MNT "$OBSENV" revert >/dev/null
+g=$(readlink "$T/env/current")
+tag=$(tag_of pkg01)
+old=$(awk '$1 == "tagref" { print $2 }' "$T/env/pins/pkg01")
+remote=$FX/remotes/pkg01.git
+git --git-dir="$remote" -c user.name=x -c user.email=x@x tag -f -a -m moved "$tag" "${DEPLOY[pkg01]}" >/dev/null
+new=$(git --git-dir="$remote" rev-parse "refs/tags/$tag")
+run sudo_mnt init
+rc_is 1
+err_is "obsenv: pkg01: TAG MOVED: $tag now points to ${DEPLOY[pkg01]}, but the base pin is ${BASE[pkg01]}; refusing to use it"
+audit_has "action=init .*result=failed exit=1 error=\"pkg01: TAG MOVED"
+run asuser $E2E_OBS "$OBSENV" rollback
+rc_is 1
+err_is "obsenv: pkg01: TAG MOVED: $tag pointed to $old when it was pinned and now points to $new; refusing it. The pinned commit ${BASE[pkg01]} is intact: re-pin it"
+[[ -z $out ]] || errs+=("rollback said something before refusing: $out")
+audit_has "$(rec allow "$UID_OBS" $E2E_OBS).*action=rollback .*result=failed exit=1 error=\"pkg01: TAG MOVED"
+[[ $(readlink "$T/env/current") == "$g" ]] || errs+=("the environment changed")
+# Put the tag back upstream; the next fetch brings it back to the store.
+git --git-dir="$remote" update-ref "refs/tags/$tag" "$old"
+run sudo_mnt init
+rc_is 0
+
+t "tags read from packed-refs too"
+[[ $(state) == base ]] && asuser $E2E_MNT "$OBSENV" revert >/dev/null
+[[ $(state) == deploy ]] || errs+=("set-up: the environment is $(state), not on deploy")
+git -c safe.directory='*' --git-dir="$T/env/repos/pkg01.git" pack-refs --all || errs+=("could not pack refs")
+chown -R $E2E_OWNER: "$T/env/repos/pkg01.git"
+[[ -e $T/env/repos/pkg01.git/refs/tags/$tag ]] && errs+=("the tag is still loose")
+run asuser $E2E_OBS "$OBSENV" rollback
+rc_is 0
+out_has "^rolled back 3 packages"

@@ -1,0 +1,170 @@
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basefile.h"
+#include "err.h"
+#include "gen.h"
+#include "refs.h"
+
+#define C1 "60d750129842c820b9272a5ad269c2abf6271c19"
+#define C2 "b8dbc023eee28ef07d88b0bb33676f7dcfed6df8"
+
+static struct policy pol;
+
+static void setup(void)
+{
+	static const char y[] = "owner: o\nroot: /r\nbase_file: /b\npackages:\n"
+				"  pkg00: {remote: /a, tags: \"v*\"}\n  pkg01: {remote: /b}\n";
+	struct diag d = { .file = "p" };
+
+	cr_assert_eq(policy_parse(y, sizeof y - 1, &d, &pol), 0);
+}
+
+Test(basefile, the_format_make_fixture_writes, .init = setup)
+{
+	static const char y[] = "# Base environment\npackages:\n  pkg00:\n    tag: v0.2.1\n    commit: " C1
+				"\n  pkg01:\n    commit: " C2 "\n";
+	struct diag d = { .file = "b" };
+	struct pin pins[2];
+
+	cr_assert_eq(basefile_parse(y, sizeof y - 1, &pol, &d, pins), 0, "%s", d.n ? d.msgs[0] : "");
+	cr_expect_str_eq(pins[0].tag, "v0.2.1");
+	cr_expect_str_eq(pins[0].commit, C1);
+	cr_expect_str_eq(pins[1].tag, "");
+	cr_expect_str_eq(pins[1].commit, C2);
+}
+
+Test(basefile, numeric_looking_commit_is_taken_as_written, .init = setup)
+{
+	static const char y[] = "packages:\n  pkg00: {commit: 1234567890123456789012345678901234567890}\n"
+				"  pkg01: {commit: " C2 "}\n";
+	struct diag d = { .file = "b" };
+	struct pin pins[2];
+
+	cr_assert_eq(basefile_parse(y, sizeof y - 1, &pol, &d, pins), 0, "%s", d.n ? d.msgs[0] : "");
+	cr_expect_str_eq(pins[0].commit, "1234567890123456789012345678901234567890");
+}
+
+struct bad {
+	char yaml[300];
+	char error[160];
+};
+
+static struct bad cases[] = {
+	{ "packages:\n  pkg00: {commit: " C1 "}\n", "b:2:3: pkg01 has no base pin" },
+	{ "packages:\n  pkg00: {commit: " C1 "}\n  pkg01: {commit: " C2 "}\n  other: {commit: " C2 "}\n",
+	  "b:4:3: 'other' is not a package of the policy" },
+	{ "packages:\n  pkg00: {tag: w.2023.42, commit: " C1 "}\n  pkg01: {commit: " C2 "}\n",
+	  "b:2:16: pkg00: tag 'w.2023.42' does not match the policy's pattern 'v*'" },
+	{ "packages:\n  pkg00: {tag: \"v1..2\", commit: " C1 "}\n  pkg01: {commit: " C2 "}\n",
+	  "b:2:16: pkg00: tag 'v1..2' is not a valid tag name" },
+	{ "packages:\n  pkg00: {tag: v1}\n  pkg01: {commit: " C2 "}\n", "b:2:10: pkg00: the pin has no commit" },
+	{ "packages:\n  pkg00: {commit: ABCDEF}\n  pkg01: {commit: " C2 "}\n",
+	  "b:2:19: pkg00: commit must be 40 lowercase hexadecimal digits" },
+	{ "packages:\n  pkg00: {commit: " C1 ", branch: x}\n  pkg01: {commit: " C2 "}\n",
+	  "b:2:61: unknown key 'branch' in the pin of pkg00" },
+	{ "pkgs: {}\n", "b:1:1: unknown key 'pkgs' in the base file" },
+	{ "", "b: empty base file" },
+	{ "packages: &a {}\n", "b:1:11: anchors and aliases are not allowed" },
+};
+
+ParameterizedTestParameters(basefile, refused)
+{
+	return cr_make_param_array(struct bad, cases, sizeof cases / sizeof *cases);
+}
+
+ParameterizedTest(struct bad *c, basefile, refused, .init = setup)
+{
+	struct diag d = { .file = "b" };
+	struct pin pins[2];
+	int found = 0;
+
+	cr_assert_eq(basefile_parse(c->yaml, strlen(c->yaml), &pol, &d, pins), -1);
+	for (size_t i = 0; i < d.n; i++) {
+		found |= !strcmp(d.msgs[i], c->error);
+		if (strcmp(d.msgs[i], c->error))
+			cr_log_info("got: %s", d.msgs[i]);
+	}
+	cr_expect(found, "expected: %s", c->error);
+	diag_free(&d);
+}
+
+Test(gen, round_trip)
+{
+	struct gen_pkg pk[2] = { { "pkg00", C1, SRC_BASE, "v0.2.1", false },
+				 { "pkg01", C2, SRC_DEPLOY, "deploy", true } };
+	struct generation g = { 7, 1763819040, "obs_user", 995, "alice", "rollback", pk, 2 }, back;
+	char buf[1024];
+
+	cr_assert(gen_format(&g, buf, sizeof buf) > 0);
+	cr_assert_eq(gen_parse(buf, &back), 0, "%s", err_msg());
+	cr_expect_eq(back.number, 7);
+	cr_expect_eq(back.time, 1763819040);
+	cr_expect_str_eq(back.sudo_user, "alice");
+	cr_expect_str_eq(back.action, "rollback");
+	cr_assert_eq(back.npkgs, 2);
+	cr_expect_str_eq(back.pkgs[1].ref, "deploy");
+	cr_expect(back.pkgs[1].follows);
+	cr_expect_eq(back.pkgs[0].source, SRC_BASE);
+	gen_free(&back);
+}
+
+Test(gen, hand_edited_records_are_refused)
+{
+	static const char *const bad[] = {
+		"",
+		"obsenv-generation 2\nnumber 1\n",
+		"obsenv-generation 1\nnumber 0\n",
+		"obsenv-generation 1\nnumber 1\npkg ../x " C1 " base - 0\n",
+		"obsenv-generation 1\nnumber 1\npkg a " C1 " base ../../etc 0\n",
+		"obsenv-generation 1\nnumber 1\npkg a " C1 " branch x 0\n",
+		"obsenv-generation 1\nnumber 1\npkg a 1234 base - 0\n",
+		"obsenv-generation 1\nnumber 1\npkg a " C1 " base - 2\n",
+		"obsenv-generation 1\nnumber 1\npkg a " C1 " base - 0 extra\n",
+		"obsenv-generation 1\nnumber 1\nshell rm -rf /\n",
+	};
+	struct generation g;
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		cr_expect_eq(gen_parse(bad[i], &g), E_FAIL, "accepted: %s", bad[i]);
+}
+
+Test(refs, loose_then_packed)
+{
+	char dir[] = "/tmp/obsenv-refs-XXXXXX", path[128], out[41];
+	int fd, d;
+	FILE *f;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/refs", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/refs/tags", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/packed-refs", dir);
+	f = fopen(path, "w");
+	fprintf(f, "# pack-refs with: peeled fully-peeled sorted\n%s refs/tags/v1\n^%s\n%s refs/tags/v10\n",
+		C1, C2, C2);
+	fclose(f);
+	d = open(dir, O_RDONLY | O_DIRECTORY);
+	cr_assert_eq(refs_read(d, "refs/tags/v1", out), 0);
+	cr_expect_str_eq(out, C1, "packed, not the peeled line");
+	cr_assert_eq(refs_read(d, "refs/tags/v10", out), 0);
+	cr_expect_str_eq(out, C2, "no prefix match");
+	cr_expect_eq(refs_read(d, "refs/tags/v2", out), 1);
+	snprintf(path, sizeof path, "%s/refs/tags/v1", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	cr_assert_eq(write(fd, C2 "\n", 41), 41);
+	close(fd);
+	cr_assert_eq(refs_read(d, "refs/tags/v1", out), 0);
+	cr_expect_str_eq(out, C2, "a loose ref wins over packed-refs");
+	unlink(path);
+	cr_assert_eq(symlink("/etc/passwd", path), 0);
+	cr_expect_eq(refs_read(d, "refs/tags/v1", out), E_FAIL, "a symlinked ref is refused");
+	close(d);
+}
