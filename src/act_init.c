@@ -29,7 +29,7 @@ int act_init(const struct policy *p, const struct caller *c)
 		goto out;
 	}
 	if ((r = store_open(&s, p, true)) || (r = store_lock(&s, act_who(c, "init", who, sizeof who))) ||
-	    (r = store_cleanup(&s)) || (r = basefile_load(p, pins)) || (r = git_start()))
+	    (r = store_cleanup(&s, true)) || (r = basefile_load(p, pins)) || (r = git_start()))
 		goto out;
 	for (size_t i = 0; i < p->npkgs; i++) {
 		const struct package *k = &p->pkgs[i];

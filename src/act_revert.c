@@ -24,7 +24,7 @@ int act_revert(const struct policy *p, const struct caller *c, const struct requ
 	if (req->operand && str_to_id(req->operand, &want))
 		return err_set(E_USAGE, "revert: '%.32s' is not a generation number", req->operand);
 	if ((r = store_open(&s, p, false)) || (r = store_lock(&s, act_who(c, "revert", who, sizeof who))) ||
-	    (r = store_cleanup(&s)) || (r = store_current(&s, &cur, &have)))
+	    (r = store_cleanup(&s, false)) || (r = store_current(&s, &cur, &have)))
 		goto out;
 	if (!have) {
 		r = err_set(E_FAIL, "%s is not initialized: run 'obsenv init'", p->root);

@@ -22,7 +22,7 @@ static int check_pin(struct store *s, const struct package *k, const struct pin 
 
 	if ((r = store_read_pin(s, k->name, &v)) < 0)
 		return r;
-	if (r == 1 || strcmp(v.commit, pin->commit) || strcmp(v.tag, pin->tag))
+	if (r == 1 || strcmp(v.commit, pin->commit) != 0 || strcmp(v.tag, pin->tag) != 0)
 		return err_set(E_FAIL, "%s: the base pin %s%s%s has not been verified; run 'obsenv init'",
 			       k->name, pin->tag, pin->tag[0] ? " " : "", pin->commit);
 	if (!store_has_tree(s, k->name, pin->commit))
@@ -38,7 +38,7 @@ static int check_pin(struct store *s, const struct package *k, const struct pin 
 	close(fd);
 	if (r < 0)
 		return r;
-	if (r == 1 || strcmp(now, v.tagref))
+	if (r == 1 || strcmp(now, v.tagref) != 0)
 		return err_set(E_FAIL, "%s: TAG MOVED: %s pointed to %s when it was pinned and now %s %s; "
 				       "refusing it. The pinned commit %s is intact: re-pin it",
 			       k->name, pin->tag, v.tagref, r == 1 ? "is" : "points to",
@@ -63,7 +63,7 @@ int act_rollback(const struct policy *p, const struct caller *c, const struct re
 	if ((r = store_open(&s, p, false)))
 		goto out;
 	if (!req->dry_run && ((r = store_lock(&s, act_who(c, "rollback", who, sizeof who))) ||
-			      (r = store_cleanup(&s))))
+			      (r = store_cleanup(&s, false))))
 		goto out;
 	if ((r = store_current(&s, &cur, &have)))
 		goto out;

@@ -16,13 +16,15 @@ static void holder(int fd, char *buf, size_t size)
 
 	buf[n > 0 ? n : 0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
+	for (n = (ssize_t)strlen(buf); n > 0 && buf[n - 1] == ' '; n--)
+		buf[n - 1] = '\0';
 	if (!buf[0])
 		snprintf(buf, size, "another obsenv");
 }
 
 int lock_take(int rootfd, unsigned int timeout, const char *who, int *out)
 {
-	struct timespec pause = { 0, 20 * 1000 * 1000 }, start, now;
+	struct timespec pause = { 0, 20000000L }, start, now;
 	char line[256];
 	int fd, n;
 
@@ -46,11 +48,17 @@ int lock_take(int rootfd, unsigned int timeout, const char *who, int *out)
 		nanosleep(&pause, NULL);
 	}
 	/* Tell the next waiter who holds it. Best effort: the lock itself is
-	 * the kernel's, not this text. */
-	n = snprintf(line, sizeof line, "%s (pid %d, since %lld)\n", who, (int)getpid(),
+	 * the kernel's, not this text. A fixed-size record overwritten in
+	 * place: truncating would make ext4 flush the file (auto_da_alloc),
+	 * which costs more than the whole rollback. */
+	memset(line, ' ', sizeof line);
+	n = snprintf(line, sizeof line, "%s (pid %d, since %lld)", who, (int)getpid(),
 		     (long long)time(NULL));
-	if (ftruncate(fd, 0) == 0 && n > 0)
-		(void)!pwrite(fd, line, (size_t)n, 0);
+	if (n > 0 && (size_t)n < sizeof line) {
+		line[n] = ' ';
+		line[sizeof line - 1] = '\n';
+		(void)!pwrite(fd, line, sizeof line, 0);
+	}
 	*out = fd;
 	return 0;
 }

@@ -71,7 +71,7 @@ int store_remove(int dfd, const char *name)
 		return err_sys(E_FAIL, errno, "%s", name);
 	}
 	while (!r && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			r = store_remove(fd, e->d_name);
 	closedir(d);
 	if (!r && unlinkat(dfd, name, AT_REMOVEDIR) && errno != ENOENT)
@@ -131,9 +131,9 @@ static int sweep(int dfd)
 	return r;
 }
 
-int store_cleanup(struct store *s)
+int store_cleanup(struct store *s, bool trees)
 {
-	int g = open_dir(s->root, "generations"), t = open_dir(s->root, "trees"), r = 0;
+	int g = open_dir(s->root, "generations"), t = trees ? open_dir(s->root, "trees") : -1, r = 0;
 
 	r = sweep(s->root);
 	if (!r && g >= 0)
@@ -191,7 +191,7 @@ static int current_number(struct store *s, unsigned long *n, bool *have)
 	if (len < 0)
 		return errno == ENOENT ? 0 : err_sys(E_FAIL, errno, "%s/current", s->pol->root);
 	link[len] = '\0';
-	if (strncmp(link, "generations/", 12) || str_to_id(link + 12, &v) || v == 0)
+	if (strncmp(link, "generations/", 12) != 0 || str_to_id(link + 12, &v) || v == 0)
 		return err_set(E_FAIL, "%s/current points to '%s', not a generation", s->pol->root, link);
 	*n = v;
 	*have = true;
@@ -286,24 +286,38 @@ static int ensure_stable_links(struct store *s)
 	return 0;
 }
 
+/* The generation is built in place as current+1: current always names
+ * the newest complete generation, so a directory numbered above it can
+ * only be a killed run's leftover, and is removed first. The record is
+ * written last and made durable with everything before it in one fsync;
+ * then one rename switches current. */
 int store_switch(struct store *s, struct generation *g)
 {
-	char tmp[64], name[32], target[NAME_MAX_LEN + OID_HEX + 16], *rec = NULL;
-	unsigned long *nums = NULL;
-	size_t count = 0;
-	int gens = -1, fd = -1, r, len;
+	char name[32], tmp[64], target[NAME_MAX_LEN + OID_HEX + 16], *rec = NULL;
+	unsigned long *nums = NULL, cur = 0;
+	size_t count = 0, kept = 0;
+	bool have;
+	int gens = -1, fd = -1, rfd = -1, r, len;
 
-	if ((r = numbers(s, &nums, &count)))
-		return r;
-	g->number = count ? nums[0] + 1 : 1;
+	if ((r = current_number(s, &cur, &have)) || (r = numbers(s, &nums, &count)))
+		goto out;
+	g->number = cur + 1;
 	g->time = (long long)time(NULL);
 	snprintf(name, sizeof name, "%lu", g->number);
-	snprintf(tmp, sizeof tmp, ".tmp-%lu-%d", g->number, (int)getpid());
 	if ((gens = open_dir(s->root, "generations")) < 0) {
 		r = err_sys(E_FAIL, errno, "%s/generations", s->pol->root);
 		goto out;
 	}
-	if (mkdirat(gens, tmp, 0755) || (fd = open_dir(gens, tmp)) < 0) {
+	for (size_t i = 0; i < count && !r; i++) {
+		char n[32];
+
+		snprintf(n, sizeof n, "%lu", nums[i]);
+		if (nums[i] > cur)
+			r = store_remove(gens, n);
+	}
+	if (r)
+		goto out;
+	if (mkdirat(gens, name, 0755) || (fd = open_dir(gens, name)) < 0) {
 		r = err_sys(E_FAIL, errno, "cannot create generation %lu", g->number);
 		goto out;
 	}
@@ -318,11 +332,9 @@ int store_switch(struct store *s, struct generation *g)
 		r = err_set(E_FAIL, "generation record too large");
 		goto out;
 	}
-	if ((r = store_write_file(fd, "record", rec, (size_t)len, 0444)))
-		goto out;
-	/* The new generation is complete and durable before anything points at it. */
-	if (renameat(gens, tmp, gens, name) || fsync(gens)) {
-		r = err_sys(E_FAIL, errno, "cannot create generation %lu", g->number);
+	rfd = openat(fd, "record", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+	if (rfd < 0 || write(rfd, rec, (size_t)len) != len || fsync(rfd) || fsync(fd) || fsync(gens)) {
+		r = err_sys(E_FAIL, errno, "cannot write generation %lu", g->number);
 		goto out;
 	}
 	snprintf(tmp, sizeof tmp, ".tmp-current-%d", (int)getpid());
@@ -336,17 +348,29 @@ int store_switch(struct store *s, struct generation *g)
 	}
 	if ((r = ensure_stable_links(s)))
 		goto out;
-	/* Old generations go; the one just replaced stays (it is within keep),
+	/* Old generations go; the one just replaced stays (keep is at least 2),
 	 * so a reader that resolved "current" a moment ago still finds it. */
-	for (size_t i = s->pol->keep_generations - 1; i < count && !r; i++) {
+	for (size_t i = 0; i < count && !r; i++) {
+		if (nums[i] > cur || ++kept < s->pol->keep_generations)
+			continue;
 		snprintf(name, sizeof name, "%lu", nums[i]);
 		r = store_remove(gens, name);
 	}
 out:
+	if (rfd >= 0)
+		close(rfd);
 	if (fd >= 0)
 		close(fd);
-	if (r && gens >= 0 && g->number)
-		store_remove(gens, tmp);
+	if (r && gens >= 0 && g->number) {
+		/* Remove the new generation unless current already names it (a
+		 * failure after the switch still leaves a complete environment). */
+		unsigned long now = 0;
+		bool named = false;
+
+		snprintf(name, sizeof name, "%lu", g->number);
+		if (current_number(s, &now, &named) == 0 && !(named && now == g->number))
+			store_remove(gens, name);
+	}
 	if (gens >= 0)
 		close(gens);
 	free(nums);
@@ -460,8 +484,8 @@ int store_read_pin(struct store *s, const char *pkg, struct verified_pin *v)
 	close(fd);
 	text[n > 0 ? n : 0] = '\0';
 	if (sscanf(text, "tag %255s commit %40s tagref %41s", tag, v->commit, tagref) != 3 ||
-	    !is_oid_hex(v->commit) || (strcmp(tagref, "-") && !is_oid_hex(tagref)) ||
-	    (strcmp(tag, "-") && !str_is_refname(tag)))
+	    !is_oid_hex(v->commit) || (strcmp(tagref, "-") != 0 && !is_oid_hex(tagref)) ||
+	    (strcmp(tag, "-") != 0 && !str_is_refname(tag)))
 		return err_set(E_FAIL, "%s/pins/%s is damaged; run 'obsenv init'", s->pol->root, pkg);
 	str_copy(v->tag, sizeof v->tag, strcmp(tag, "-") ? tag : "");
 	str_copy(v->tagref, sizeof v->tagref, strcmp(tagref, "-") ? tagref : "");

@@ -31,8 +31,9 @@ struct store {
 int store_open(struct store *s, const struct policy *p, bool create);
 void store_close(struct store *s);
 int store_lock(struct store *s, const char *who);
-/* Removes what killed runs left behind. Needs the lock. */
-int store_cleanup(struct store *s);
+/* Removes what killed runs left behind. Needs the lock. trees: also
+ * sweep trees/<pkg>/ (only actions that materialize trees leave any). */
+int store_cleanup(struct store *s, bool trees);
 /* *have is false when no generation exists yet (before init). */
 int store_current(struct store *s, struct generation *g, bool *have);
 int store_read(struct store *s, unsigned long number, struct generation *g);

@@ -146,21 +146,17 @@ rm -f "$T"/conc.*
 
 t "a busy environment: the second invocation waits, then names the holder"
 # flock -o: the lock is held by flock itself, not by the command it runs.
-runuser -u $E2E_OWNER -- flock -o -x "$T/env/.lock" sleep 6 &
-holder=$!
+setsid -f runuser -u $E2E_OWNER -- flock -o -x "$T/env/.lock" sleep 6
 sleep 0.5
 run asuser $E2E_MNT "$OBSENV" revert
 rc_is 1
 err_has "^obsenv: the environment is busy: locked by .*\\(pid [0-9]+, since [0-9]+\\); gave up after 3 s$"
 pkill -9 -f "flock -o -x $T/env/.lock"
-wait $holder 2>/dev/null
 
 t "a holder killed with SIGKILL leaves no lock behind"
-runuser -u $E2E_OWNER -- flock -o -x "$T/env/.lock" sleep 60 &
-holder=$!
+setsid -f runuser -u $E2E_OWNER -- flock -o -x "$T/env/.lock" sleep 60
 sleep 0.3
 pkill -9 -f "flock -o -x $T/env/.lock"
-wait $holder 2>/dev/null
 sleep 0.2
 run asuser $E2E_MNT "$OBSENV" revert
 rc_is 0
