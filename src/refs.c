@@ -44,7 +44,7 @@ int refs_read(int repofd, const char *refname, char out[41])
 
 	if ((r = read_small(repofd, refname, 64, &loose, &len)) < 0)
 		return r;
-	if (r == 0) {
+	if (r == 0 && loose) {
 		loose[strcspn(loose, "\n")] = '\0';
 		r = is_oid_hex(loose) ? str_copy(out, 41, loose)
 				      : err_set(E_FAIL, "%s is not a plain object id", refname);

@@ -6,17 +6,10 @@
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 [[ $(id -u) == 0 ]] || { echo "demo: run as root" >&2; exit 1; }
-if [[ ${1:-} != --inner ]]; then
-	made=0
-	[[ -e /dev/log ]] || { : >/dev/log && made=1; }
-	rc=0
-	unshare --mount --propagation private bash "$0" --inner || rc=$?
-	((made)) && rm -f /dev/log
-	exit $rc
-fi
+. "$SRC/tests/e2e/lib.sh"
+e2e_namespace "$0" "$@"
 T=$(mktemp -d /tmp/obsenv-demo.XXXXXX)
 chmod 0755 "$T"
-. "$SRC/tests/e2e/lib.sh"
 trap 'e2e_cleanup; rm -rf "$T"' EXIT
 e2e_users
 e2e_install

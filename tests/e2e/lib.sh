@@ -1,7 +1,21 @@
 # Shared by the end-to-end suite and the demo: real accounts, a setuid
 # install into a temporary prefix, and a syslog receiver on /dev/log inside
 # a private mount namespace. Everything made here is removed by e2e_cleanup.
-# Source it as root with SRC (the source tree) and T (a fresh directory) set.
+# Source it as root with SRC (the source tree) set; T (a fresh directory)
+# must be set before the e2e_* functions are called.
+
+# e2e_namespace SCRIPT ARGS: unless ARGS start with --inner, re-runs SCRIPT
+# in a private mount namespace (where e2e_logsink may replace /dev/log) and
+# exits with its status. /dev/log must exist to be bound over; if it did
+# not, the placeholder is removed afterwards.
+e2e_namespace() {
+	local script=$1 made=0 rc=0
+	[[ ${2:-} == --inner ]] && return 0
+	[[ -e /dev/log ]] || { : >/dev/log && made=1; }
+	unshare --mount --propagation private bash "$script" --inner || rc=$?
+	((made)) && rm -f /dev/log
+	exit $rc
+}
 
 E2E_OWNER=obse2e_owner
 E2E_OBS=obse2e_obs

@@ -11,21 +11,11 @@ if [[ $(id -u) != 0 ]]; then
 	exit 1
 fi
 
-# Outside: make sure /dev/log exists to bind over, then run the suite in a
-# private mount namespace so that our receiver replaces it only there.
-if [[ ${1:-} != --inner ]]; then
-	made=0
-	[[ -e /dev/log ]] || { : >/dev/log && made=1; }
-	unshare --mount --propagation private bash "$0" --inner
-	rc=$?
-	((made)) && rm -f /dev/log
-	exit $rc
-fi
-
-T=$(mktemp -d /tmp/obsenv-e2e.XXXXXX)
-chmod 0755 "$T"
 # shellcheck source=tests/e2e/lib.sh
 . "$SRC/tests/e2e/lib.sh"
+e2e_namespace "$0" "$@"
+T=$(mktemp -d /tmp/obsenv-e2e.XXXXXX)
+chmod 0755 "$T"
 trap 'e2e_cleanup; rm -rf "$T"' EXIT
 setup_failed() {
 	echo "e2e: set-up failed: $1"
