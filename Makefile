@@ -119,7 +119,7 @@ install: $(BUILD)/obsenv
 # Debian 12 (as root). EL9: dnf install gcc make libgit2-devel libyaml-devel
 # libcap-devel libseccomp-devel criterion-devel sudo util-linux git.
 DEB_PKGS := gcc libc6-dev make pkg-config libgit2-dev libyaml-dev libcap-dev libseccomp-dev \
-            libcriterion-dev sudo util-linux mount passwd git mandoc cppcheck clang-tidy \
+            libcriterion-dev sudo util-linux mount passwd git openssh-server openssh-client mandoc cppcheck clang-tidy \
             valgrind binutils python3 hyperfine jq
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -q

@@ -10,11 +10,14 @@
 #include <git2.h>
 #include <git2/sys/repository.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
+#include "fs.h"
+#include "knownhosts.h"
 #include "store.h"
 
 #ifndef GIT_SONAME
@@ -54,6 +57,11 @@ int git_start(void)
 
 	if (p_git_libgit2_init)
 		return 0;
+	/* libssh2's transport in libgit2 wants a home to look for its own
+	 * known_hosts in, and fails without one. /nonexistent holds none (only
+	 * root could create it), so the policy's known_hosts alone decides. */
+	if (setenv("HOME", "/nonexistent", 1))
+		return err_sys(E_FAIL, errno, "setenv");
 	/* By soname: the loader searches only the system's trusted directories
 	 * (LD_LIBRARY_PATH was never honoured, and is gone). */
 	if (!(h = dlopen(GIT_SONAME, RTLD_NOW | RTLD_LOCAL)))
@@ -129,9 +137,57 @@ static int open_repo(const struct policy *p, const struct package *k, git_reposi
 }
 
 struct fetch_ctx {
+	const struct policy *p;
 	const struct package *k;
 	int tries;
+	bool refused; /* our own message is in err.c */
 };
+
+/* https: only what libgit2 verified against the system's CAs. SSH: only a
+ * host key listed for this host and port in the policy's known_hosts:
+ * never disabled, never trust-on-first-use. */
+static int check_certificate(git_cert *cert, int valid, const char *host, void *payload)
+{
+	struct fetch_ctx *c = payload;
+	char *text = NULL;
+	size_t len;
+	int m = 0;
+
+	c->refused = true;
+	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2) {
+		if (valid) {
+			c->refused = false;
+			return 0;
+		}
+		err_set(E_FAIL, "%s: the certificate of %s is not valid", c->k->name, host);
+		return -1;
+	}
+#if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 2)
+	{
+		const git_cert_hostkey *hk = (const git_cert_hostkey *)(const void *)cert;
+
+		if (!(hk->type & GIT_CERT_SSH_RAW) || !c->p->known_hosts[0]) {
+			err_set(E_FAIL, "%s: cannot check the host key of %s (known_hosts is not set)",
+				c->k->name, host);
+			return -1;
+		}
+		if (fs_read_plain(c->p->known_hosts, O_NOFOLLOW, (size_t)1024 * 1024, &text, &len)) {
+			err_set(E_FAIL, "%s: known_hosts %s", c->k->name, err_msg());
+			return -1;
+		}
+		m = knownhosts_match(text, host, knownhosts_port(c->k->remote),
+				     (const unsigned char *)hk->hostkey, hk->hostkey_len);
+		free(text);
+	}
+#endif
+	if (m == 1) {
+		c->refused = false;
+		return 0;
+	}
+	err_set(E_FAIL, "%s: the host key of %s is %s %s; refusing to connect", c->k->name, host,
+		m < 0 ? "revoked in" : "not in", c->p->known_hosts[0] ? c->p->known_hosts : "known_hosts");
+	return -1;
+}
 
 static int credentials(git_credential **out, const char *url, const char *user, unsigned int allowed,
 		       void *payload)
@@ -151,6 +207,7 @@ static int credentials(git_credential **out, const char *url, const char *user, 
 			close(fd);
 		err_set(E_FAIL, "%s: deploy key %s must be a regular file of the owner with mode 0600",
 			c->k->name, c->k->deploy_key);
+		c->refused = true;
 		return GIT_EUSER;
 	}
 	close(fd);
@@ -167,11 +224,17 @@ int git_fetch_package(const struct policy *p, const struct package *k)
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
 	git_repository_init_options io = GIT_REPOSITORY_INIT_OPTIONS_INIT;
 	git_strarray refspecs = { specs, 2 };
-	struct fetch_ctx ctx = { k, 0 };
+	struct fetch_ctx ctx = { p, k, 0, false };
 	git_oid id;
 	struct stat st;
 	int r = 0;
 
+	/* SSH without a known_hosts file would mean trusting the first key
+	 * that answers: refused before any connection is made. */
+	if (!p->known_hosts[0] && (strncmp(k->remote, "ssh://", 6) == 0 ||
+				   (k->remote[0] != '/' && strncmp(k->remote, "https://", 8) != 0 &&
+				    strncmp(k->remote, "file://", 7) != 0)))
+		return err_set(E_FAIL, "%s: an SSH remote needs known_hosts in the policy", k->name);
 	repo_path(p, k, path, sizeof path);
 	if (stat(path, &st) != 0) {
 		io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_NO_REINIT | GIT_REPOSITORY_INIT_MKDIR;
@@ -197,9 +260,10 @@ int git_fetch_package(const struct policy *p, const struct package *k)
 	fo.prune = GIT_FETCH_NO_PRUNE;
 	fo.update_fetchhead = 0;
 	fo.callbacks.credentials = credentials;
+	fo.callbacks.certificate_check = check_certificate;
 	fo.callbacks.payload = &ctx;
 	if (G(git_remote_fetch)(remote, &refspecs, &fo, "obsenv fetch") < 0) {
-		r = err_msg()[0] && ctx.tries && k->deploy_key[0] ? E_FAIL : fail(k->name);
+		r = ctx.refused ? E_FAIL : fail(k->name);
 		goto out;
 	}
 	snprintf(fetched, sizeof fetched, "refs/obsenv/fetched/%s", k->deploy_branch);

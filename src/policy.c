@@ -84,6 +84,14 @@ static void set_base_file(void *obj, const struct ynode *v, struct diag *d)
 		"an absolute path");
 }
 
+static void set_known_hosts(void *obj, const struct ynode *v, struct diag *d)
+{
+	struct policy *p = obj;
+
+	set_str(p->known_hosts, sizeof p->known_hosts, v, d, "known_hosts", str_is_abs_path,
+		"an absolute path");
+}
+
 static void set_keep(void *obj, const struct ynode *v, struct diag *d)
 {
 	struct policy *p = obj;
@@ -302,6 +310,7 @@ static const struct field top_fields[] = {
 	{ "owner", true, set_owner },
 	{ "root", true, set_root },
 	{ "base_file", true, set_base_file },
+	{ "known_hosts", false, set_known_hosts },
 	{ "keep_generations", false, set_keep },
 	{ "lock_timeout", false, set_lock_timeout },
 	{ "user_setups", false, set_setups },

@@ -37,6 +37,7 @@ struct policy {
 	char owner[ACCOUNT_MAX_LEN + 1];
 	char root[PATH_MAX_LEN + 1];
 	char base_file[PATH_MAX_LEN + 1];
+	char known_hosts[PATH_MAX_LEN + 1]; /* "" when none: SSH remotes refused */
 	unsigned int keep_generations;
 	unsigned int lock_timeout; /* seconds to wait for another obsenv */
 	char setups_path[256]; /* "" when user_setups is absent */

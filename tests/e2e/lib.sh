@@ -31,7 +31,8 @@ e2e_users() {
 	groupadd obse2e_maint
 	useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$E2E_OWNER"
 	useradd -m -s /bin/bash -G obse2e_observers "$E2E_OBS"
-	useradd -m -s /bin/bash -G obse2e_maint "$E2E_MNT"
+	# Not locked ('*': no password works): the SSH tests' server account.
+	useradd -m -s /bin/bash -p '*' -G obse2e_maint "$E2E_MNT"
 	useradd -m -s /bin/bash "$E2E_OUT"
 }
 
@@ -117,6 +118,7 @@ e2e_logsink() {
 
 e2e_cleanup() {
 	[[ -n ${SINK_PID:-} ]] && kill "$SINK_PID" 2>/dev/null
+	[[ -s ${T:-/nonexistent}/ssh/pid ]] && kill "$(cat "$T/ssh/pid")" 2>/dev/null
 	rm -f "$SUDOERS"
 	e2e_remove_users
 }

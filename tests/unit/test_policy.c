@@ -201,6 +201,7 @@ Test(policy, example_is_valid_and_complete)
 	cr_assert_str_eq(p.owner, "obs_user");
 	cr_assert_str_eq(p.root, "/opt/obs_env");
 	cr_assert_eq(p.keep_generations, 10);
+	cr_assert_str_eq(p.known_hosts, "/etc/obsenv/known_hosts");
 	cr_assert_str_eq(p.setups_path, "notebooks/.user_setups");
 	cr_assert_str_eq(p.setups_content, "source /opt/obs_env/auto_env_setup.sh\n");
 	cr_assert_eq(p.npkgs, 3);
