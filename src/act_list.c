@@ -10,12 +10,27 @@ static void print_actions(unsigned int mask, enum runs_as as, const char *label)
 	for (int i = 0; i < A_COUNT; i++) {
 		const struct action *a = action_get((enum action_id)i);
 
-		if (!(mask & (1u << i)) || a->open || a->runs_as != as)
+		if (!(mask & (1u << i)) || a->open || !a->available || a->runs_as != as)
 			continue;
 		printf("%s%s", n++ ? " " : "    ", a->name);
 	}
 	if (n)
 		printf("   (as %s)\n", label);
+}
+
+/* Granted by the policy, but not in this version: said, not hidden. */
+static void print_missing(unsigned int mask)
+{
+	int n = 0;
+
+	for (int i = 0; i < A_COUNT; i++) {
+		const struct action *a = action_get((enum action_id)i);
+
+		if ((mask & (1u << i)) && !a->available)
+			printf("%s%s", n++ ? " " : "also granted, not in this version: ", a->name);
+	}
+	if (n)
+		printf("\n");
 }
 
 int act_list(const char *path, const struct policy *p, const struct caller *c,
@@ -40,6 +55,7 @@ int act_list(const char *path, const struct policy *p, const struct caller *c,
 	printf("%s\nyou may run:\n    check list   (everyone)\n", roles ? "" : " none");
 	print_actions(mask, AS_OWNER, owner->name);
 	print_actions(mask, AS_HUMAN, who->name);
+	print_missing(mask);
 	printf("packages:   ");
 	for (size_t i = 0; i < p->npkgs; i++)
 		printf(" %s", p->pkgs[i].name);
