@@ -18,18 +18,13 @@ int act_revert(const struct policy *p, const struct caller *c, const struct requ
 	char who[160];
 	unsigned int want = 0;
 	size_t changed = 0;
-	bool have;
 	int r;
 
 	if (req->operand && str_to_id(req->operand, &want))
 		return err_set(E_USAGE, "revert: '%.32s' is not a generation number", req->operand);
 	if ((r = store_open(&s, p, false)) || (r = store_lock(&s, act_who(c, "revert", who, sizeof who))) ||
-	    (r = store_cleanup(&s, false)) || (r = store_current(&s, &cur, &have)))
+	    (r = store_cleanup(&s, false)) || (r = store_current_required(&s, &cur)))
 		goto out;
-	if (!have) {
-		r = err_set(E_FAIL, "%s is not initialized: run 'obsenv init'", p->root);
-		goto out;
-	}
 	if (!want) {
 		/* The newest kept generation before the current one. */
 		for (unsigned long n = cur.number - 1; n > 0 && !want; n--)

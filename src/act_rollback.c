@@ -53,7 +53,6 @@ int act_rollback(const struct policy *p, const struct caller *c, const struct re
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);
 	char who[160], old[256];
 	size_t changed = 0;
-	bool have;
 	int r;
 
 	if (!pins || !(next.pkgs = calloc(p->npkgs, sizeof *next.pkgs))) {
@@ -65,12 +64,8 @@ int act_rollback(const struct policy *p, const struct caller *c, const struct re
 	if (!req->dry_run && ((r = store_lock(&s, act_who(c, "rollback", who, sizeof who))) ||
 			      (r = store_cleanup(&s, false))))
 		goto out;
-	if ((r = store_current(&s, &cur, &have)))
+	if ((r = store_current_required(&s, &cur)))
 		goto out;
-	if (!have) {
-		r = err_set(E_FAIL, "%s is not initialized: run 'obsenv init'", p->root);
-		goto out;
-	}
 	if ((r = basefile_load(p, pins)))
 		goto out;
 	/* Every pin is checked before anything is said or done. */

@@ -42,19 +42,15 @@ int act_status(const struct policy *p, const struct request *req)
 	struct generation g = { 0 };
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);
 	char when[64], name[256], fol[REF_MAX_LEN + 16];
-	bool have, pins_ok;
+	bool pins_ok;
 	struct tm tm;
 	time_t t;
 	int r;
 
 	if (!pins)
 		return err_set(E_FAIL, "out of memory");
-	if ((r = store_open(&s, p, false)) || (r = store_current(&s, &g, &have)))
+	if ((r = store_open(&s, p, false)) || (r = store_current_required(&s, &g)))
 		goto out;
-	if (!have) {
-		r = err_set(E_FAIL, "%s is not initialized: run 'obsenv init'", p->root);
-		goto out;
-	}
 	if (req->verify && (r = git_start()))
 		goto out;
 	pins_ok = basefile_load(p, pins) == 0;

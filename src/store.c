@@ -131,25 +131,35 @@ static int sweep(int dfd)
 	return r;
 }
 
+/* Sweeps the directory at path (relative to the root) if it exists. */
+static int sweep_at(struct store *s, const char *path)
+{
+	int fd = open_dir(s->root, path), r;
+
+	if (fd < 0)
+		return 0;
+	r = sweep(fd);
+	close(fd);
+	return r;
+}
+
+/* Leftovers are where .tmp- names are made: the root (current's new link)
+ * and pins/ (store_write_file) by every change; trees/<pkg>/ and each
+ * repository (its config, rewritten by git.c) only by materializing. */
 int store_cleanup(struct store *s, bool trees)
 {
-	int g = open_dir(s->root, "generations"), t = trees ? open_dir(s->root, "trees") : -1, r = 0;
+	char path[NAME_MAX_LEN + 32];
+	int r = sweep(s->root);
 
-	r = sweep(s->root);
-	if (!r && g >= 0)
-		r = sweep(g);
-	for (size_t i = 0; !r && t >= 0 && i < s->pol->npkgs; i++) {
-		int p = open_dir(t, s->pol->pkgs[i].name);
-
-		if (p >= 0) {
-			r = sweep(p);
-			close(p);
-		}
+	if (!r)
+		r = sweep_at(s, "pins");
+	for (size_t i = 0; !r && trees && i < s->pol->npkgs; i++) {
+		snprintf(path, sizeof path, "trees/%s", s->pol->pkgs[i].name);
+		r = sweep_at(s, path);
+		snprintf(path, sizeof path, "repos/%s.git", s->pol->pkgs[i].name);
+		if (!r)
+			r = sweep_at(s, path);
 	}
-	if (g >= 0)
-		close(g);
-	if (t >= 0)
-		close(t);
 	return r;
 }
 
@@ -196,6 +206,16 @@ static int current_number(struct store *s, unsigned long *n, bool *have)
 	*n = v;
 	*have = true;
 	return 0;
+}
+
+int store_current_required(struct store *s, struct generation *g)
+{
+	bool have;
+	int r = store_current(s, g, &have);
+
+	if (!r && !have)
+		r = err_set(E_FAIL, "%s is not initialized: run 'obsenv init'", s->pol->root);
+	return r;
 }
 
 int store_current(struct store *s, struct generation *g, bool *have)

@@ -36,6 +36,8 @@ int store_lock(struct store *s, const char *who);
 int store_cleanup(struct store *s, bool trees);
 /* *have is false when no generation exists yet (before init). */
 int store_current(struct store *s, struct generation *g, bool *have);
+/* The same, for actions that need an initialized environment. */
+int store_current_required(struct store *s, struct generation *g);
 int store_read(struct store *s, unsigned long number, struct generation *g);
 bool store_has_tree(struct store *s, const char *pkg, const char *commit);
 /* Writes g as a new generation (its number is assigned here) and makes

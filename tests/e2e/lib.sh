@@ -71,7 +71,6 @@ e2e_fixture() {
 }
 
 e2e_policy() {
-	local packages=${E2E_PACKAGES:-"  pkg00: {remote: $T/remotes/pkg00.git}"}
 	cat >"$POLICY" <<YAML
 owner: $E2E_OWNER
 root: $T/env
@@ -82,7 +81,7 @@ user_setups:
   path: notebooks/.user_setups
   content: "source $T/env/auto_env_setup.sh\n"
 packages:
-$packages
+$E2E_PACKAGES
 roles:
   observers:   { groups: [obse2e_observers], actions: [status, list, rollback, restore-setups, history, diff] }
   maintainers: { groups: [obse2e_maint], actions: [all] }
