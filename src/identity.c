@@ -55,55 +55,73 @@ int account_by_name(const char *name, struct account *a)
 	return fill(pw, a);
 }
 
-/* The parent is sudo if its executable is the sudo binary. With obsenv
- * setuid root this is read from /proc/PPID/exe; installed without the
- * setuid bit that link is unreadable, and a root-privileged parent named
- * "sudo" is the best proof the kernel gives us. */
-static bool parent_is_sudo(const char *sudo_path)
+/* Reads the parent's "Name:" and "Uid:" lines (real, effective) from
+ * /proc/PPID/status, which every user may read. */
+static bool parent_status(pid_t ppid, bool *named_sudo, unsigned int *ruid, unsigned int *euid)
 {
-	char link[64], target[4096], status[4096], *uid_line;
-	unsigned int euid;
-	pid_t ppid = getppid();
+	char path[64], status[4096], *line, *f[2] = { NULL, NULL };
 	ssize_t n;
 	int fd;
-	bool name_ok = false, root = false;
 
-	snprintf(link, sizeof link, "/proc/%d/exe", (int)ppid);
-	n = readlink(link, target, sizeof target - 1);
-	if (n >= 0) {
-		target[n] = '\0';
-		return getppid() == ppid && strcmp(target, sudo_path) == 0;
-	}
-	snprintf(link, sizeof link, "/proc/%d/status", (int)ppid);
-	if ((fd = open(link, O_RDONLY | O_CLOEXEC)) < 0)
+	snprintf(path, sizeof path, "/proc/%d/status", (int)ppid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return false;
 	n = read(fd, status, sizeof status - 1);
 	close(fd);
 	if (n <= 0)
 		return false;
 	status[n] = '\0';
-	name_ok = strncmp(status, "Name:\tsudo\n", 11) == 0;
-	/* "Uid:\t<real>\t<effective>\t...": the effective uid must be 0. */
-	if ((uid_line = strstr(status, "\nUid:\t"))) {
-		char *eff = strchr(uid_line + 6, '\t'), *end;
+	*named_sudo = strncmp(status, "Name:\tsudo\n", 11) == 0;
+	if (!(line = strstr(status, "\nUid:\t")))
+		return false;
+	line += 6;
+	/* "<real>\t<effective>\t<saved>\t<fs>\n" */
+	for (int i = 0; i < 2; i++) {
+		char *end = strchr(line, '\t');
 
-		if (eff && (end = strchr(++eff, '\t'))) {
-			*end = '\0';
-			root = str_to_id(eff, &euid) == 0 && euid == 0;
-		}
+		if (!end)
+			return false;
+		*end = '\0';
+		f[i] = line;
+		line = end + 1;
 	}
-	return name_ok && root && getppid() == ppid;
+	return str_to_id(f[0], ruid) == 0 && str_to_id(f[1], euid) == 0;
+}
+
+/* The parent is sudo if its executable is the sudo binary. With obsenv
+ * setuid root this is read from /proc/PPID/exe; installed without the
+ * setuid bit that link is unreadable, and a root-privileged parent named
+ * "sudo" is the best proof the kernel gives us. *ruid: the real uid of
+ * that sudo, which is the person who ran it. */
+static bool parent_is_sudo(const char *sudo_path, unsigned int *ruid)
+{
+	char link[64], target[4096];
+	unsigned int euid;
+	pid_t ppid = getppid();
+	bool named = false;
+	ssize_t n;
+
+	if (!parent_status(ppid, &named, ruid, &euid) || euid != 0)
+		return false;
+	snprintf(link, sizeof link, "/proc/%d/exe", (int)ppid);
+	n = readlink(link, target, sizeof target - 1);
+	if (n >= 0) {
+		target[n] = '\0';
+		named = strcmp(target, sudo_path) == 0;
+	}
+	/* Still our parent: the pid was not reused while we looked. */
+	return named && getppid() == ppid;
 }
 
 int identity_resolve_sudo(struct caller *c, uid_t owner_uid, const struct sudo_env *env,
 			  const char *sudo_path)
 {
-	unsigned int uid;
+	unsigned int uid, ran_by = 0;
 	int r;
 
 	c->human = c->real;
 	c->via_sudo = false;
-	if (c->real.uid != owner_uid || !parent_is_sudo(sudo_path))
+	if (c->real.uid != owner_uid || !parent_is_sudo(sudo_path, &ran_by))
 		return 0;
 	/* Started by sudo as the owner: sudo set these itself, so anything
 	 * odd about them is an attack or a broken sudo, never a default. */
@@ -111,6 +129,11 @@ int identity_resolve_sudo(struct caller *c, uid_t owner_uid, const struct sudo_e
 		return err_set(E_PRIV, "started through sudo, but SUDO_USER/SUDO_UID are missing or malformed");
 	if (str_to_id(env->uid, &uid))
 		return err_set(E_PRIV, "started through sudo, but SUDO_UID is not a valid uid");
+	/* SUDO_* may have been rewritten between sudo and us (sudo running
+	 * env, or a shell, as the owner); the real uid of the sudo process
+	 * cannot be. */
+	if (uid != ran_by)
+		return err_set(E_PRIV, "started through sudo by uid %u, but SUDO_UID says %u", ran_by, uid);
 	if (!str_is_account(env->user))
 		return err_set(E_PRIV, "started through sudo, but SUDO_USER is not a valid user name");
 	if ((r = account_by_name(env->user, &c->human)))

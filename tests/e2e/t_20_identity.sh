@@ -56,7 +56,7 @@ audit_has "$(rec allow "$UID_OWNER" $E2E_OWNER)sudo_user=$E2E_OBS sudo_uid=$UID_
 t "through real sudo with SUDO_UID=0 injected: refused"
 run runuser -u $E2E_OUT -- sudo -n -u $E2E_OWNER /usr/bin/env SUDO_UID=0 "$OBSENV" list
 rc_is 5
-err_is "obsenv: started through sudo, but SUDO_USER $E2E_OUT is uid $UID_OUT, not SUDO_UID 0"
+err_is "obsenv: started through sudo by uid $UID_OUT, but SUDO_UID says 0"
 audit_has "$(rec error "$UID_OWNER" $E2E_OWNER).*result=failed exit=5 error="
 
 t "through real sudo with SUDO_UID=-1 injected: refused"
@@ -69,6 +69,12 @@ t "through real sudo with SUDO_USER of someone else injected: refused"
 run runuser -u $E2E_OUT -- sudo -n -u $E2E_OWNER /usr/bin/env SUDO_USER=$E2E_MNT "$OBSENV" list
 rc_is 5
 err_is "obsenv: started through sudo, but SUDO_USER $E2E_MNT is uid $UID_MNT, not SUDO_UID $UID_OUT"
+
+t "through real sudo with SUDO_USER and SUDO_UID of someone else, both consistent: refused"
+run runuser -u $E2E_OUT -- sudo -n -u $E2E_OWNER /usr/bin/env SUDO_USER=$E2E_MNT SUDO_UID=$UID_MNT "$OBSENV" list
+rc_is 5
+err_is "obsenv: started through sudo by uid $UID_OUT, but SUDO_UID says $UID_MNT"
+audit_has "$(rec error "$UID_OWNER" $E2E_OWNER).*result=failed exit=5"
 
 t "a uid with no account is refused"
 run setpriv --reuid=48213 --regid=48213 --clear-groups --reset-env -- "$OBSENV" list

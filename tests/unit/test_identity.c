@@ -25,12 +25,17 @@ static void setup(void)
 	cr_assert_eq(account_by_uid(getuid(), &c.real), 0);
 }
 
+/* "self" stands for our real uid, which is also our parent's: the "sudo"
+ * of these tests was started by the same user. */
 static struct sudo_env env(const char *user, const char *uid)
 {
 	struct sudo_env e = { .present = true };
 
-	strcpy(e.user, user);
-	strcpy(e.uid, uid);
+	strcpy(e.user, strcmp(user, "self") ? user : c.real.name);
+	if (strcmp(uid, "self"))
+		strcpy(e.uid, uid);
+	else
+		snprintf(e.uid, sizeof e.uid, "%u", (unsigned)getuid());
 	return e;
 }
 
@@ -58,14 +63,29 @@ Test(identity, sudo_env_ignored_unless_parent_is_sudo, .init = setup)
 	cr_expect_eq(c.human.uid, c.real.uid);
 }
 
-Test(identity, sudo_user_accepted_when_consistent, .init = setup)
+Test(identity, sudo_user_accepted_when_it_is_who_ran_sudo, .init = setup)
 {
-	struct sudo_env e = env("nobody", "65534");
+	struct sudo_env e = env("self", "self");
 
 	cr_assert_eq(identity_resolve_sudo(&c, c.real.uid, &e, parent_exe), 0, "%s", err_msg());
 	cr_expect(c.via_sudo);
-	cr_expect_str_eq(c.human.name, "nobody");
-	cr_expect_eq(c.human.uid, 65534);
+	cr_expect_str_eq(c.human.name, c.real.name);
+	cr_expect_eq(c.human.uid, getuid());
+}
+
+/* SUDO_USER and SUDO_UID rewritten together (env run through sudo) agree
+ * with each other and with the password database, but not with the
+ * kernel's record of who ran sudo. */
+Test(identity, consistent_sudo_env_of_someone_else_refused, .init = setup)
+{
+	struct sudo_env e = env("nobody", "65534");
+	char want[120];
+
+	cr_assert_eq(identity_resolve_sudo(&c, c.real.uid, &e, parent_exe), E_PRIV);
+	snprintf(want, sizeof want, "started through sudo by uid %u, but SUDO_UID says 65534",
+		 (unsigned)getuid());
+	cr_expect_str_eq(err_msg(), want);
+	cr_expect_not(c.via_sudo);
 }
 
 struct spoof {
@@ -77,12 +97,12 @@ struct spoof {
 
 static struct spoof spoofs[] = {
 	{ "nobody", "-1", true, false, "started through sudo, but SUDO_UID is not a valid uid" },
-	{ "nobody", "0", true, false, "started through sudo, but SUDO_USER nobody is uid 65534, not SUDO_UID 0" },
+	{ "nobody", "self", true, false, "started through sudo, but SUDO_USER nobody is uid 65534, not SUDO_UID SELF" },
 	{ "nobody", "4294967295", true, false, "started through sudo, but SUDO_UID is not a valid uid" },
 	{ "nobody", " 65534", true, false, "started through sudo, but SUDO_UID is not a valid uid" },
 	{ "nobody", "0x0", true, false, "started through sudo, but SUDO_UID is not a valid uid" },
-	{ "no-such-user-x", "4242", true, false, "user 'no-such-user-x' does not exist" },
-	{ "../root", "0", true, false, "started through sudo, but SUDO_USER is not a valid user name" },
+	{ "no-such-user-x", "self", true, false, "user 'no-such-user-x' does not exist" },
+	{ "../root", "self", true, false, "started through sudo, but SUDO_USER is not a valid user name" },
 	{ "", "", false, false, "started through sudo, but SUDO_USER/SUDO_UID are missing or malformed" },
 	{ "nobody", "65534", true, true, "started through sudo, but SUDO_USER/SUDO_UID are missing or malformed" },
 };
@@ -95,10 +115,18 @@ ParameterizedTestParameters(identity, spoofed_sudo_env_refused)
 ParameterizedTest(struct spoof *s, identity, spoofed_sudo_env_refused, .init = setup)
 {
 	struct sudo_env e = env(s->user, s->uid);
+	char want[120];
 
 	e.present = s->present;
 	e.malformed = s->malformed;
 	cr_assert_eq(identity_resolve_sudo(&c, c.real.uid, &e, parent_exe), E_PRIV);
-	cr_expect_str_eq(err_msg(), s->error);
+	char *self = strstr(s->error, "SELF");
+
+	if (self)
+		snprintf(want, sizeof want, "%.*s%u%s", (int)(self - s->error), s->error,
+			 (unsigned)getuid(), self + 4);
+	else
+		snprintf(want, sizeof want, "%s", s->error);
+	cr_expect_str_eq(err_msg(), want);
 	cr_expect_not(c.via_sudo);
 }
