@@ -17,6 +17,7 @@ int act_init(const struct policy *p, const struct caller *c);
 int act_status(const struct policy *p, const struct request *req);
 int act_rollback(const struct policy *p, const struct caller *c, const struct request *req);
 int act_revert(const struct policy *p, const struct caller *c, const struct request *req);
+int act_restore_setups(const struct policy *p, const struct account *user);
 
 /* Shared by the actions that make generations (act_common.c). */
 struct generation;

@@ -72,6 +72,8 @@ int act_init(const struct policy *p, const struct caller *c)
 		printf("generation %lu: %zu package%s on %s\n", next.number, added, added == 1 ? "" : "s",
 		       have ? "added" : "their deploy branch");
 	} else {
+		if ((r = store_ensure_setupsh(&s)))
+			goto out;
 		printf("already initialized: generation %lu is current; nothing to add\n", cur.number);
 	}
 	r = store_gc_trees(&s, pins);

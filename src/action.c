@@ -26,8 +26,8 @@ static const struct action actions[A_COUNT] = {
 	[A_FREEZE] = { "freeze", AS_OWNER, false, false, false, "freeze REASON",
 		       "refuse changes but rollback" },
 	[A_THAW] = { "thaw", AS_OWNER, false, false, false, "thaw", "end a freeze" },
-	[A_RESTORE_SETUPS] = { "restore-setups", AS_HUMAN, false, false, false, "restore-setups",
-			       "rewrite your notebook setup file" },
+	[A_RESTORE_SETUPS] = { "restore-setups", AS_HUMAN, false, false, true, "restore-setups",
+			       "save your notebook setup file aside and write a fresh one" },
 };
 
 const struct action *action_get(enum action_id id)

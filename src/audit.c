@@ -9,19 +9,27 @@
 
 static struct {
 	char key[80];
-	char value[96];
-} changes[AUDIT_MAX_CHANGES];
-static size_t nchanges;
+	char value[AUDIT_VALUE_MAX + 1];
+} notes[AUDIT_MAX_CHANGES];
+static size_t nnotes;
+
+void audit_note(const char *key, const char *value)
+{
+	if (nnotes == AUDIT_MAX_CHANGES)
+		return;
+	snprintf(notes[nnotes].key, sizeof notes[nnotes].key, "%s", key);
+	snprintf(notes[nnotes].value, sizeof notes[nnotes].value, "%s", value);
+	nnotes++;
+}
 
 void audit_change(const char *pkg, const char *from, const char *to)
 {
-	if (nchanges == AUDIT_MAX_CHANGES)
-		return;
+	char key[80], value[2 * 64 + 8];
+
 	/* Full commit ids: an auditor must be able to find them in git. */
-	snprintf(changes[nchanges].key, sizeof changes[nchanges].key, "pkg.%s", pkg);
-	snprintf(changes[nchanges].value, sizeof changes[nchanges].value, "%s..%s",
-		 from[0] ? from : "none", to);
-	nchanges++;
+	snprintf(key, sizeof key, "pkg.%s", pkg);
+	snprintf(value, sizeof value, "%s..%s", from[0] ? from : "none", to);
+	audit_note(key, value);
 }
 
 static void append(struct record *r, const char *s, size_t n)
@@ -150,8 +158,8 @@ void audit_result(const struct audit *a, const char *decision, int code, const c
 
 	audit_format(&r, a, decision);
 	record_add(&r, "result", code == 0 ? "ok" : "failed");
-	for (size_t i = 0; i < nchanges; i++)
-		record_add(&r, changes[i].key, changes[i].value);
+	for (size_t i = 0; i < nnotes; i++)
+		record_add(&r, notes[i].key, notes[i].value);
 	if (code)
 		record_addu(&r, "exit", (unsigned long)code);
 	if (error)

@@ -47,6 +47,9 @@ void audit_result(const struct audit *a, const char *decision, int code, const c
 /* Notes that pkg went from one commit to another, for the result record
  * ("pkg.<name>=<old>..<new>"). Called by the actions. */
 void audit_change(const char *pkg, const char *from, const char *to);
+/* Any other " key=value" the result record must carry (what was written
+ * where, what was refused and why). */
+void audit_note(const char *key, const char *value);
 /* Formats a record without sending it (for tests). */
 void audit_format(struct record *r, const struct audit *a, const char *decision);
 

@@ -48,6 +48,22 @@ static int drop_to(const struct account *a, enum sb_profile profile)
 	return r ? r : sandbox_apply(profile);
 }
 
+/* restore-setups writes in a person's home as that person, and as nobody
+ * else: not root, not the owner account (whose rights reach the whole
+ * environment), and not at all when obsenv cannot become the person. */
+static int check_human(const struct account *t, const struct account *owner)
+{
+	if (t->uid == 0)
+		return err_set(E_DENIED, "restore-setups never runs as root: run it as the user whose setup it is");
+	if (t->uid == owner->uid)
+		return err_set(E_DENIED, "restore-setups never runs as the owner account %s: run it as yourself, or through sudo -u %s",
+			       owner->name, owner->name);
+	if (geteuid() != 0 && t->uid != getuid())
+		return err_set(E_PRIV, "restore-setups must become %s to write in their home, and obsenv is not installed setuid root",
+			       t->name);
+	return 0;
+}
+
 static int help(const struct request *req)
 {
 	const struct action *a = action_get(req->action);
@@ -148,9 +164,13 @@ int main(int argc, char **argv)
 		}
 		au.role = role->name;
 	}
-	decision = "allow";
 	target = act->runs_as == AS_OWNER ? &owner : act->runs_as == AS_HUMAN ? &who.human : &who.real;
 	au.target = target->name;
+	if (act->runs_as == AS_HUMAN && (r = check_human(target, &owner))) {
+		decision = r == E_DENIED ? "deny" : "error";
+		goto out;
+	}
+	decision = "allow";
 	audit_decision(&au, decision, NULL);
 
 	if ((r = drop_to(target, act->network ? SB_NETWORK : SB_LOCAL)))
@@ -173,6 +193,9 @@ int main(int argc, char **argv)
 		break;
 	case A_REVERT:
 		r = act_revert(&pol, &who, &req);
+		break;
+	case A_RESTORE_SETUPS:
+		r = act_restore_setups(&pol, target);
 		break;
 	default:
 		r = err_set(E_USAGE, "unknown action '%s'", act->name);

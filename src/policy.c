@@ -106,12 +106,23 @@ static void set_lock_timeout(void *obj, const struct ynode *v, struct diag *d)
 	ynode_uint(v, d, "lock_timeout", 0, 3600, &p->lock_timeout);
 }
 
+/* restore-setups walks at most 16 directories (userfile.h): a deeper path
+ * is refused here, where the administrator sees it, not at 3 a.m. */
+static bool setups_path_ok(const char *s)
+{
+	size_t dirs = 0;
+
+	for (const char *c = s; *c; c++)
+		dirs += *c == '/';
+	return str_is_rel_path(s) && dirs <= 16;
+}
+
 static void set_setups_path(void *obj, const struct ynode *v, struct diag *d)
 {
 	struct policy *p = obj;
 
-	set_str(p->setups_path, sizeof p->setups_path, v, d, "user_setups.path", str_is_rel_path,
-		"a relative path inside the home directory, without '..'");
+	set_str(p->setups_path, sizeof p->setups_path, v, d, "user_setups.path", setups_path_ok,
+		"a relative path inside the home directory, without '..', at most 16 directories deep");
 }
 
 static void set_setups_content(void *obj, const struct ynode *v, struct diag *d)

@@ -4,6 +4,8 @@
  *   <root>/current                -> generations/<N>  (replaced atomically)
  *   <root>/generations/<N>/<pkg>  -> ../../trees/<pkg>/<commit>
  *   <root>/generations/<N>/record    who, when, what (gen.h)
+ *   <root>/generations/<N>/auto_env_setup.sh   what notebooks source (setupsh.h)
+ *   <root>/auto_env_setup.sh      -> current/auto_env_setup.sh
  *   <root>/trees/<pkg>/<commit>/     a read-only checkout, never changed in place
  *   <root>/trees/<pkg>/<commit>.meta  its describe name and on-disk identity
  *   <root>/repos/<pkg>.git           the package's object store
@@ -43,6 +45,9 @@ bool store_has_tree(struct store *s, const char *pkg, const char *commit);
 /* Writes g as a new generation (its number is assigned here) and makes
  * it current; then removes generations beyond keep_generations. */
 int store_switch(struct store *s, struct generation *g);
+/* Gives a current generation made before auto_env_setup.sh existed its
+ * copy, and makes the root's stable links (init, with nothing to add). */
+int store_ensure_setupsh(struct store *s);
 /* Removes trees that no kept generation and no pin refers to. */
 int store_gc_trees(struct store *s, const struct pin *pins);
 /* The base pin of a package as last verified against git (init, pin):

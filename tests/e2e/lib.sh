@@ -58,6 +58,16 @@ e2e_install() {
 	chmod 0755 "$T" "$PREFIX" "$PREFIX/bin"
 }
 
+# e2e_alt_install: a second install, at $ALT/obsenv, whose policy
+# ($ALT/etc/policy.yaml) tests may rewrite freely. Made once.
+e2e_alt_install() {
+	ALT=$T/alt
+	[[ -x $ALT/obsenv ]] && return 0
+	install -d -m 0755 "$ALT" "$ALT/etc" || return 1
+	make -s -C "$SRC" BUILD="$T/build-alt" POLICY_PATH="$ALT/etc/policy.yaml" "$T/build-alt/obsenv" >/dev/null || return 1
+	install -m 4755 -o root -g root "$T/build-alt/obsenv" "$ALT/obsenv"
+}
+
 # e2e_fixture: a small observing environment from make-fixture (bare
 # remotes with tags and a deploy branch, and the base file it writes).
 e2e_fixture() {
@@ -97,6 +107,8 @@ e2e_sudoers() {
 Defaults:$E2E_OBS !lecture
 $E2E_OBS ALL=($E2E_OWNER) NOPASSWD: $OBSENV
 $E2E_MNT ALL=($E2E_OWNER) NOPASSWD: $OBSENV
+# The same binary without its setuid bit, as a site might install it.
+$E2E_OBS ALL=($E2E_OWNER) NOPASSWD: $T/nosuid/obsenv
 # A deliberately careless rule, to test spoofed SUDO_* through real sudo.
 $E2E_OUT ALL=($E2E_OWNER) NOPASSWD: /usr/bin/env
 EOF2

@@ -1,9 +1,6 @@
 # Hostile repository content and a full disk, on a second install whose
 # policy these tests rewrite freely.
-ALT=$T/alt
-install -d -m 0755 "$ALT" "$ALT/etc"
-make -s -C "$SRC" BUILD="$T/build-alt" POLICY_PATH="$ALT/etc/policy.yaml" "$T/build-alt/obsenv" >/dev/null
-install -m 4755 -o root -g root "$T/build-alt/obsenv" "$ALT/obsenv"
+e2e_alt_install
 # alt_env ROOT PKG=REMOTE@TAG:COMMIT...: a policy and base file for them.
 alt_env() {
 	local root=$1 spec name rest remote pin
