@@ -5,6 +5,7 @@ VERSION     := 0.1
 PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR  ?= /etc
 POLICY_PATH ?= $(SYSCONFDIR)/obsenv/policy.yaml
 SUDO_PATH   ?= /usr/bin/sudo
@@ -115,6 +116,11 @@ install: $(BUILD)/obsenv
 	install -m 4755 $(if $(DESTDIR),,-o root -g root) $(BUILD)/obsenv $(DESTDIR)$(BINDIR)/obsenv
 	install -m 0644 man/obsenv.8 $(DESTDIR)$(MANDIR)/man8/obsenv.8
 	install -m 0644 man/obsenv-policy.5 $(DESTDIR)$(MANDIR)/man5/obsenv-policy.5
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/bin/obsenv|$(BINDIR)/obsenv|' packaging/systemd/obsenv-pull.service \
+		>$(DESTDIR)$(UNITDIR)/obsenv-pull.service
+	install -m 0644 packaging/systemd/obsenv-pull.timer $(DESTDIR)$(UNITDIR)/obsenv-pull.timer
+	chmod 0644 $(DESTDIR)$(UNITDIR)/obsenv-pull.service
 
 # Debian 12 (as root). EL9: dnf install gcc make libgit2-devel libyaml-devel
 # libcap-devel libseccomp-devel criterion-devel sudo util-linux git.

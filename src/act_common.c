@@ -1,6 +1,10 @@
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "act.h"
+#include "err.h"
+#include "store.h"
 #include "gen.h"
 
 /* Who made a generation: the account obsenv ran for, and the human behind
@@ -20,4 +24,48 @@ char *act_who(const struct caller *c, const char *action, char *buf, size_t size
 	else
 		snprintf(buf, size, "%s, %s", c->real.name, action);
 	return buf;
+}
+
+void act_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+/* "alice", or "alice (via sudo as obs_user)": who asked, for people. */
+char *act_person(const struct caller *c, char *buf, size_t size)
+{
+	if (c->via_sudo)
+		snprintf(buf, size, "%s (via sudo as %s)", c->human.name, c->real.name);
+	else
+		snprintf(buf, size, "%s", c->real.name);
+	return buf;
+}
+
+const struct package *act_package(const struct policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->npkgs; i++)
+		if (!strcmp(p->pkgs[i].name, name))
+			return &p->pkgs[i];
+	return NULL;
+}
+
+/* After a switch: trees no kept generation or pin needs go. The action has
+ * succeeded by then, so a failure here is a warning, not its result. */
+void act_gc(struct store *s, const struct policy *p)
+{
+	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
+
+	if (!pins || basefile_load(p, pins) || store_gc_trees(s, pins))
+		fprintf(stderr, "obsenv: warning: old trees were not removed: %s\n",
+			pins ? err_msg() : "out of memory");
+	free(pins);
 }

@@ -5,6 +5,7 @@
 #include "act.h"
 #include "audit.h"
 #include "err.h"
+#include "freeze.h"
 #include "gen.h"
 #include "git.h"
 #include "store.h"
@@ -29,7 +30,8 @@ int act_init(const struct policy *p, const struct caller *c)
 		goto out;
 	}
 	if ((r = store_open(&s, p, true)) || (r = store_lock(&s, act_who(c, "init", who, sizeof who))) ||
-	    (r = store_cleanup(&s, true)) || (r = basefile_load(p, pins)) || (r = git_start()))
+	    (r = store_cleanup(&s, true)) || (r = freeze_check(&s)) || (r = basefile_load(p, pins)) ||
+	    (r = git_start()))
 		goto out;
 	for (size_t i = 0; i < p->npkgs; i++) {
 		const struct package *k = &p->pkgs[i];

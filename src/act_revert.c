@@ -5,6 +5,7 @@
 #include "act.h"
 #include "audit.h"
 #include "err.h"
+#include "freeze.h"
 #include "gen.h"
 #include "store.h"
 
@@ -22,8 +23,12 @@ int act_revert(const struct policy *p, const struct caller *c, const struct requ
 
 	if (req->operand && str_to_id(req->operand, &want))
 		return err_set(E_USAGE, "revert: '%.32s' is not a generation number", req->operand);
-	if ((r = store_open(&s, p, false)) || (r = store_lock(&s, act_who(c, "revert", who, sizeof who))) ||
-	    (r = store_cleanup(&s, false)) || (r = store_current_required(&s, &cur)))
+	if ((r = store_open(&s, p, false)))
+		goto out;
+	if (!req->dry_run && ((r = store_lock(&s, act_who(c, "revert", who, sizeof who))) ||
+			      (r = store_cleanup(&s, false))))
+		goto out;
+	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)))
 		goto out;
 	if (!want) {
 		/* The newest kept generation before the current one. */
@@ -67,7 +72,13 @@ int act_revert(const struct policy *p, const struct caller *c, const struct requ
 		changed++;
 		printf("%s: %.10s -> %.10s (%s%s%s)\n", from->name, was ? was->commit : "none", from->commit,
 		       gen_source_name(from->source), from->ref[0] ? " " : "", from->ref);
-		audit_change(from->name, was ? was->commit : "", from->commit);
+		if (!req->dry_run)
+			audit_change(from->name, was ? was->commit : "", from->commit);
+	}
+	if (req->dry_run) {
+		printf("dry run: reverting to generation %u would change %zu package%s; nothing changed\n",
+		       want, changed, changed == 1 ? "" : "s");
+		goto out;
 	}
 	act_stamp(&next, c, "revert");
 	if ((r = store_switch(&s, &next)))

@@ -9,20 +9,6 @@
 #include "git.h"
 #include "store.h"
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", (unsigned char)*s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static const char *follows(const struct gen_pkg *g, char *buf, size_t size)
 {
 	if (g->follows)
@@ -58,7 +44,7 @@ int act_status(const struct policy *p, const struct request *req)
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
 	if (req->json) {
 		printf("{\"root\": ");
-		json_str(p->root);
+		act_json_str(p->root);
 		printf(", \"generation\": %lu, \"time\": \"%s\", \"user\": \"%s\", \"sudo_user\": %s%s%s, "
 		       "\"action\": \"%s\", \"packages\": [",
 		       g.number, when, g.user, g.sudo_user[0] ? "\"" : "", g.sudo_user[0] ? g.sudo_user : "null",

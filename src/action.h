@@ -18,12 +18,24 @@ enum runs_as {
 	AS_HUMAN,  /* the human behind sudo, or the caller */
 };
 
+/* Options an action accepts (struct action.opts). */
+enum {
+	OPT_JSON = 1 << 0,    /* --json */
+	OPT_VERIFY = 1 << 1,  /* --verify */
+	OPT_DRY_RUN = 1 << 2, /* --dry-run */
+	OPT_COUNT = 1 << 3,   /* -n N */
+	OPT_FORCE = 1 << 4,   /* --force-unreachable REASON */
+	OPT_IMPORT = 1 << 5,  /* --import FILE */
+};
+
 struct action {
 	const char *name;
 	enum runs_as runs_as;
 	bool network;   /* sandbox allows IP sockets */
 	bool open;      /* allowed to everyone: reads only what is world-readable */
 	bool available; /* implemented in this version */
+	unsigned int opts;
+	unsigned char min_ops, max_ops; /* operands */
 	const char *usage;
 	const char *summary;
 };

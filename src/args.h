@@ -7,16 +7,23 @@
 
 #include "action.h"
 
+#define ARGS_MAX_OPERANDS 64
+
 struct request {
 	enum action_id action;
 	bool help;       /* --help, for obsenv or for the action */
 	bool version;
 	bool has_action;
 	const char *file;    /* check FILE */
-	const char *operand; /* revert GENERATION */
-	bool json;        /* status --json */
-	bool verify;      /* status --verify */
-	bool dry_run;     /* rollback --dry-run */
+	const char *operand; /* the first operand (revert GENERATION, freeze REASON...) */
+	const char *ops[ARGS_MAX_OPERANDS];
+	int nops;
+	bool json;        /* --json */
+	bool verify;      /* --verify */
+	bool dry_run;     /* --dry-run */
+	unsigned int count; /* -n N; 0 when not given */
+	const char *force_reason; /* --force-unreachable REASON */
+	const char *import;       /* --import FILE */
 };
 
 int args_parse(int argc, char **argv, struct request *req);

@@ -5,11 +5,13 @@
 #include <string.h>
 
 static char msg[1024];
+static bool quiet;
 
 static void put(const char *fmt, va_list ap)
 {
 	/* One line, no terminal escapes: messages quote user input and go to
 	 * the caller's terminal. The audit record escapes the raw input. */
+	quiet = false;
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	for (char *p = msg; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -44,6 +46,16 @@ const char *err_msg(void)
 	return msg[0] ? msg : "unknown error";
 }
 
+void err_quiet(void)
+{
+	quiet = true;
+}
+
+bool err_is_quiet(void)
+{
+	return quiet;
+}
+
 int err_exit_status(int code)
 {
 	switch (code) {
@@ -52,6 +64,7 @@ int err_exit_status(int code)
 	case E_DENIED: return 3;
 	case E_POLICY: return 4;
 	case E_PRIV: return 5;
+	case E_FROZEN: return 6;
 	default: return 1;
 	}
 }

@@ -4,6 +4,8 @@
 #ifndef OBSENV_ERR_H
 #define OBSENV_ERR_H
 
+#include <stdbool.h>
+
 enum {
 	E_OK = 0,
 	E_FAIL = -1,   /* the action failed; exit 1 */
@@ -11,6 +13,7 @@ enum {
 	E_DENIED = -3, /* the policy does not allow it; exit 3 */
 	E_POLICY = -4, /* policy missing, unsafe or invalid; exit 4 */
 	E_PRIV = -5,   /* identity, privilege drop or sandbox failed; exit 5 */
+	E_FROZEN = -6, /* the environment is frozen; exit 6 */
 };
 
 /* Records the message (printf-style) and returns code, so callers write
@@ -19,6 +22,10 @@ int err_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 /* Like err_set, with ": strerror(errnum)" appended. */
 int err_sys(int code, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *err_msg(void);
+/* The current error goes to the audit record but not to stderr (a frozen
+ * environment, to the unattended timer, is news, not an error). */
+void err_quiet(void);
+bool err_is_quiet(void);
 int err_exit_status(int code);
 
 #endif

@@ -7,8 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <git2.h>
-#include <git2/sys/repository.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "git_priv.h"
 #include "fs.h"
 #include "knownhosts.h"
 #include "store.h"
@@ -24,25 +23,10 @@
 #define GIT_SONAME "libgit2.so"
 #endif
 
-/* Every libgit2 function obsenv uses, resolved at git_start(). */
-#define GIT_FUNCS(X)                                                                         \
-	X(git_libgit2_init) X(git_libgit2_opts) X(git_error_last) X(git_repository_init_ext)  \
-	X(git_repository_open_ext) X(git_repository_free) X(git_repository_set_config)         \
-	X(git_config_new) X(git_config_free) X(git_remote_create_with_opts) X(git_remote_fetch) \
-	X(git_remote_free) X(git_reference_name_to_id) X(git_reference_lookup)                 \
-	X(git_reference_target) X(git_reference_free) X(git_reference_create)                 \
-	X(git_oid_fromstr) X(git_oid_tostr) X(git_object_lookup) X(git_object_peel)             \
-	X(git_object_free) X(git_object_id) X(git_checkout_tree) X(git_repository_set_workdir) \
-	X(git_repository_set_index) X(git_index_open) X(git_index_write) X(git_index_free)     \
-	X(git_describe_commit) X(git_describe_format) X(git_describe_result_free)             \
-	X(git_buf_dispose) X(git_credential_ssh_key_new) X(git_status_list_new)                \
-	X(git_status_list_entrycount) X(git_status_list_free)
+#define DEFINE(f) __typeof__(f) *p_##f;
+GIT_FUNCS(DEFINE)
 
-#define DECLARE(f) static __typeof__(f) *p_##f;
-GIT_FUNCS(DECLARE)
-#define G(f) (p_##f)
-
-static int fail(const char *what)
+int git_fail(const char *what)
 {
 	const git_error *e = p_git_error_last ? G(git_error_last)() : NULL;
 
@@ -72,11 +56,11 @@ int git_start(void)
 	GIT_FUNCS(LOAD)
 #undef LOAD
 	if (G(git_libgit2_init)() < 0)
-		return fail("libgit2");
+		return git_fail("libgit2");
 	/* "" (never NULL, which means "from the environment") for every level. */
 	for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
 		if (G(git_libgit2_opts)(GIT_OPT_SET_SEARCH_PATH, levels[i], "") < 0)
-			return fail("libgit2 search path");
+			return git_fail("libgit2 search path");
 #if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 5)
 	/* Ownership validation guards against running a repository's config
 	 * (hooks, fsmonitor) for a user who did not create it. obsenv opens only
@@ -113,7 +97,7 @@ static int reset_config(const char *path)
 
 /* Opens a store repository by path, then throws its configuration away
  * in memory too: whatever a maintainer wrote there must not steer obsenv. */
-static int open_repo(const struct policy *p, const struct package *k, git_repository **out)
+int git_open_repo(const struct policy *p, const struct package *k, git_repository **out)
 {
 	char path[PATH_MAX_LEN + 128];
 	git_config *empty = NULL;
@@ -124,9 +108,9 @@ static int open_repo(const struct policy *p, const struct package *k, git_reposi
 		return r;
 	if (G(git_repository_open_ext)(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
 				       NULL) < 0)
-		return fail(path);
+		return git_fail(path);
 	if (G(git_config_new)(&empty) < 0 || G(git_repository_set_config)(*out, empty) < 0) {
-		r = fail(path);
+		r = git_fail(path);
 		G(git_config_free)(empty);
 		G(git_repository_free)(*out);
 		*out = NULL;
@@ -239,11 +223,11 @@ int git_fetch_package(const struct policy *p, const struct package *k)
 	if (stat(path, &st) != 0) {
 		io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_NO_REINIT | GIT_REPOSITORY_INIT_MKDIR;
 		if (G(git_repository_init_ext)(&repo, path, &io) < 0)
-			return fail(path);
+			return git_fail(path);
 		G(git_repository_free)(repo);
 		repo = NULL;
 	}
-	if ((r = open_repo(p, k, &repo)))
+	if ((r = git_open_repo(p, k, &repo)))
 		return r;
 	/* Fetched heads land outside refs/heads: moving the branch obsenv
 	 * deploys from is a separate, fast-forward-only decision. */
@@ -252,7 +236,7 @@ int git_fetch_package(const struct policy *p, const struct package *k)
 	ro.repository = repo;
 	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
 	if (G(git_remote_create_with_opts)(&remote, k->remote, &ro) < 0) {
-		r = fail(k->name);
+		r = git_fail(k->name);
 		goto out;
 	}
 	fo.proxy_opts.type = GIT_PROXY_NONE;
@@ -263,7 +247,7 @@ int git_fetch_package(const struct policy *p, const struct package *k)
 	fo.callbacks.certificate_check = check_certificate;
 	fo.callbacks.payload = &ctx;
 	if (G(git_remote_fetch)(remote, &refspecs, &fo, "obsenv fetch") < 0) {
-		r = ctx.refused ? E_FAIL : fail(k->name);
+		r = ctx.refused ? E_FAIL : git_fail(k->name);
 		goto out;
 	}
 	snprintf(fetched, sizeof fetched, "refs/obsenv/fetched/%s", k->deploy_branch);
@@ -279,7 +263,7 @@ int git_fetch_package(const struct policy *p, const struct package *k)
 
 		if (G(git_reference_name_to_id)(&id, repo, fetched) < 0 ||
 		    G(git_reference_create)(&ref, repo, heads, &id, 0, "obsenv init") < 0)
-			r = fail(k->name);
+			r = git_fail(k->name);
 		G(git_reference_free)(ref);
 	}
 out:
@@ -295,7 +279,7 @@ int git_deploy_head(const struct policy *p, const struct package *k, char out[OI
 	git_oid id;
 	int r;
 
-	if ((r = open_repo(p, k, &repo)))
+	if ((r = git_open_repo(p, k, &repo)))
 		return r;
 	snprintf(ref, sizeof ref, "refs/heads/%s", k->deploy_branch);
 	if (G(git_reference_name_to_id)(&id, repo, ref) < 0)
@@ -316,7 +300,7 @@ int git_verify_pin(const struct policy *p, const struct package *k, const struct
 	int r;
 
 	tagref[0] = '\0';
-	if ((r = open_repo(p, k, &repo)))
+	if ((r = git_open_repo(p, k, &repo)))
 		return r;
 	if (G(git_oid_fromstr)(&id, pin->commit) < 0 ||
 	    G(git_object_lookup)(&commit, repo, &id, GIT_OBJECT_COMMIT) < 0) {
@@ -331,7 +315,7 @@ int git_verify_pin(const struct policy *p, const struct package *k, const struct
 		}
 		G(git_oid_tostr)(tagref, OID_HEX + 1, &id);
 		if (G(git_object_lookup)(&obj, repo, &id, GIT_OBJECT_ANY) < 0) {
-			r = fail(k->name);
+			r = git_fail(k->name);
 			goto out;
 		}
 		G(git_object_free)(commit);
@@ -387,7 +371,7 @@ static int describe(git_object *commit, char *out, size_t size)
 	o.show_commit_oid_as_fallback = 1;
 	if (G(git_describe_commit)(&res, commit, &o) < 0 || G(git_describe_format)(&buf, res, &f) < 0) {
 		G(git_describe_result_free)(res);
-		return fail("describe");
+		return git_fail("describe");
 	}
 	snprintf(out, size, "%s", buf.ptr);
 	G(git_buf_dispose)(&buf);
@@ -427,7 +411,7 @@ int git_materialize(const struct policy *p, const struct package *k, const char 
 	snprintf(text, sizeof text, "%s/.git\n", final);
 	if ((r = write_text(admin, "gitdir", text)))
 		goto out;
-	if ((r = open_repo(p, k, &repo)))
+	if ((r = git_open_repo(p, k, &repo)))
 		goto out;
 	if (G(git_oid_fromstr)(&id, commit) < 0 ||
 	    G(git_object_lookup)(&obj, repo, &id, GIT_OBJECT_COMMIT) < 0) {
@@ -438,14 +422,14 @@ int git_materialize(const struct policy *p, const struct package *k, const char 
 	unlink(text);
 	if (G(git_index_open)(&index, text) < 0 || G(git_repository_set_workdir)(repo, tmp, 0) < 0 ||
 	    G(git_repository_set_index)(repo, index) < 0) {
-		r = fail(k->name);
+		r = git_fail(k->name);
 		goto out;
 	}
 	/* Exactly the commit's bytes: no filters, no submodules, no hooks. */
 	co.checkout_strategy = GIT_CHECKOUT_FORCE;
 	co.disable_filters = 1;
 	if (G(git_checkout_tree)(repo, obj, &co) < 0 || G(git_index_write)(index) < 0) {
-		r = fail(k->name);
+		r = git_fail(k->name);
 		goto out;
 	}
 	snprintf(text, sizeof text, "gitdir: %s\n", admin);
@@ -468,7 +452,7 @@ int git_materialize(const struct policy *p, const struct package *k, const char 
 	/* Every commit that was ever deployed stays reachable, for tracing. */
 	snprintf(ref, sizeof ref, "refs/obsenv/deployed/%s", commit);
 	if (G(git_reference_create)(&keep, repo, ref, &id, 1, "obsenv") < 0) {
-		r = fail(k->name);
+		r = git_fail(k->name);
 		goto out;
 	}
 	if (rename(tmp, final))
@@ -501,15 +485,15 @@ int git_drift(const struct policy *p, const struct package *k, const char *commi
 
 	snprintf(path, sizeof path, "%s/trees/%s/%s", p->root, k->name, commit);
 	if (G(git_repository_open_ext)(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
-		return fail(path);
+		return git_fail(path);
 	if (G(git_config_new)(&empty) < 0 || G(git_repository_set_config)(repo, empty) < 0) {
-		r = fail(path);
+		r = git_fail(path);
 		goto out;
 	}
 	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
 		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_NO_REFRESH;
 	if (G(git_status_list_new)(&list, repo, &so) < 0) {
-		r = fail(path);
+		r = git_fail(path);
 		goto out;
 	}
 	*count = G(git_status_list_entrycount)(list);

@@ -12,7 +12,11 @@
 #ifndef OBSENV_GIT_H
 #define OBSENV_GIT_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "basefile.h"
+#include "gen.h"
 #include "policy.h"
 
 int git_start(void);
@@ -31,5 +35,28 @@ int git_verify_pin(const struct policy *p, const struct package *k, const struct
 int git_materialize(const struct policy *p, const struct package *k, const char *commit);
 /* Files of the tree that differ from the commit (0 if none). */
 int git_drift(const struct policy *p, const struct package *k, const char *commit, size_t *count);
+
+/* What a name on the command line means for a package: "deploy" (its
+ * deploy branch), a tag, or a commit id of 7 to 40 hex digits. */
+struct git_target {
+	char commit[OID_HEX + 1];
+	enum source source; /* SRC_DEPLOY, SRC_TAG or SRC_COMMIT */
+	char ref[REF_MAX_LEN + 1]; /* the branch or tag; "" for a commit */
+};
+int git_resolve(const struct policy *p, const struct package *k, const char *name,
+		struct git_target *t);
+/* *yes: commit is ancestor or one of its descendants. */
+int git_descends(const struct policy *p, const struct package *k, const char *commit,
+		 const char *ancestor, bool *yes);
+/* One line per commit reachable from to but not from (from may be NULL),
+ * newest first, each after mark, at most max lines; *count is the number of
+ * commits. */
+int git_log(const struct policy *p, const struct package *k, const char *from, const char *to,
+	    const char *mark, size_t max, FILE *out, size_t *count);
+/* After a fetch: moves the deploy branch to what was fetched (only checks,
+ * unless move), fast-forward only. old and now receive both commits
+ * (equal when nothing is new). */
+int git_advance_deploy(const struct policy *p, const struct package *k, bool move,
+		       char old[OID_HEX + 1], char now[OID_HEX + 1]);
 
 #endif

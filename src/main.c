@@ -197,6 +197,24 @@ int main(int argc, char **argv)
 	case A_RESTORE_SETUPS:
 		r = act_restore_setups(&pol, target);
 		break;
+	case A_CHECKOUT:
+		r = act_checkout(&pol, &who, &req);
+		break;
+	case A_PULL:
+		r = act_pull(&pol, &who, &req);
+		break;
+	case A_HISTORY:
+		r = act_history(&pol, &req);
+		break;
+	case A_DIFF:
+		r = act_diff(&pol, &req);
+		break;
+	case A_FREEZE:
+		r = act_freeze(&pol, &who, &req);
+		break;
+	case A_THAW:
+		r = act_thaw(&pol, &who);
+		break;
 	default:
 		r = err_set(E_USAGE, "unknown action '%s'", act->name);
 		break;
@@ -208,7 +226,7 @@ out:
 		if (!r)
 			r = err_sys(E_FAIL, errno, "cannot write output");
 	}
-	if (r)
+	if (r && !err_is_quiet())
 		fprintf(stderr, "obsenv: %s\n", err_msg());
 	audit_result(&au, decision, err_exit_status(r), r ? err_msg() : NULL);
 	policy_free(&pol);

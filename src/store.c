@@ -239,8 +239,7 @@ bool store_has_tree(struct store *s, const char *pkg, const char *commit)
 	return fstatat(s->root, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Generation numbers in use, highest first. */
-static int numbers(struct store *s, unsigned long **out, size_t *count)
+int store_generations(struct store *s, unsigned long **out, size_t *count)
 {
 	int fd = open_dir(s->root, "generations");
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -377,7 +376,7 @@ int store_switch(struct store *s, struct generation *g)
 	bool have;
 	int gens = -1, fd = -1, rfd = -1, sfd = -1, r, len;
 
-	if ((r = current_number(s, &cur, &have)) || (r = numbers(s, &nums, &count)))
+	if ((r = current_number(s, &cur, &have)) || (r = store_generations(s, &nums, &count)))
 		goto out;
 	g->number = cur + 1;
 	g->time = (long long)time(NULL);
@@ -482,7 +481,7 @@ int store_gc_trees(struct store *s, const struct pin *pins)
 	struct generation *kept = NULL;
 	int trees = -1, r;
 
-	if ((r = numbers(s, &nums, &count)))
+	if ((r = store_generations(s, &nums, &count)))
 		return r;
 	if (!(kept = calloc(count ? count : 1, sizeof *kept))) {
 		free(nums);

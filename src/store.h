@@ -41,6 +41,8 @@ int store_current(struct store *s, struct generation *g, bool *have);
 /* The same, for actions that need an initialized environment. */
 int store_current_required(struct store *s, struct generation *g);
 int store_read(struct store *s, unsigned long number, struct generation *g);
+/* The numbers of the generations on disk, highest first (to be freed). */
+int store_generations(struct store *s, unsigned long **out, size_t *count);
 bool store_has_tree(struct store *s, const char *pkg, const char *commit);
 /* Writes g as a new generation (its number is assigned here) and makes
  * it current; then removes generations beyond keep_generations. */

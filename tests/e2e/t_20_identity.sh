@@ -4,17 +4,17 @@ run asuser $E2E_OBS "$OBSENV" list
 rc_is 0
 out_has "^you are: +$E2E_OBS \\(uid $UID_OBS\\)$"
 out_has "^roles: +observers$"
-out_has "^    status rollback   \\(as $E2E_OWNER\\)$"
-out_has "^also granted, not in this version: history diff$"
-out_lacks "pin|pull"
+out_has "^    status rollback history diff   \\(as $E2E_OWNER\\)$"
+out_has "^    restore-setups   \\(as $E2E_OBS\\)$"
+out_lacks "pin|pull|also granted"
 audit_has "$(rec allow "$UID_OBS" $E2E_OBS).*action=list as=$E2E_OBS .*result=ok"
 
 t "list as a maintainer shows every action"
 run asuser $E2E_MNT "$OBSENV" list
 rc_is 0
 out_has "^roles: +maintainers$"
-out_has "^    init status rollback revert   \\(as $E2E_OWNER\\)$"
-out_has "^also granted, not in this version: pin checkout pull history diff freeze thaw$"
+out_has "^    init status rollback checkout pull history revert diff freeze thaw   \\(as $E2E_OWNER\\)$"
+out_has "^also granted, not in this version: pin$"
 
 t "list as an outsider: nothing but check and list"
 run asuser $E2E_OUT "$OBSENV" list
@@ -29,7 +29,8 @@ run runuser -u $E2E_OWNER -- "$OBSENV" list
 rc_is 0
 out_has "^you are: +$E2E_OWNER "
 out_has "^roles: +timer$"
-out_has "^also granted, not in this version: pull$"
+out_has "^    pull   \\(as $E2E_OWNER\\)$"
+out_lacks "also granted"
 
 t "SUDO_* spoofed without sudo, by a user, are ignored"
 run asuser $E2E_OUT env SUDO_USER=$E2E_MNT SUDO_UID="$UID_MNT" SUDO_GID=0 USER=$E2E_MNT LOGNAME=$E2E_MNT "$OBSENV" list

@@ -69,3 +69,45 @@ Test(args, help_and_version)
 	cr_assert_eq(parse(&r, 3, c), 0);
 	cr_expect(r.help && r.has_action && r.action == A_LIST);
 }
+
+Test(args, options_belong_to_their_action)
+{
+	struct request r;
+	const char *a[] = { "obsenv", "history", "-n", "5", "--json" }, *b[] = { "obsenv", "history", "-n=7" },
+		   *c[] = { "obsenv", "history", "-n", "0" }, *d[] = { "obsenv", "history", "-n" },
+		   *e[] = { "obsenv", "status", "-n", "3" }, *f[] = { "obsenv", "rollback", "--json" },
+		   *g[] = { "obsenv", "checkout", "--dry-run", "pkg", "v1" };
+
+	cr_assert_eq(parse(&r, 5, a), 0, "%s", err_msg());
+	cr_expect(r.count == 5 && r.json);
+	cr_assert_eq(parse(&r, 3, b), 0, "%s", err_msg());
+	cr_expect_eq(r.count, 7);
+	cr_expect_eq(parse(&r, 4, c), E_USAGE);
+	cr_expect_str_eq(err_msg(), "history: -n needs a positive number, not '0'");
+	cr_expect_eq(parse(&r, 3, d), E_USAGE);
+	cr_expect_eq(parse(&r, 4, e), E_USAGE);
+	cr_expect_str_eq(err_msg(), "status: unknown option '-n'");
+	cr_expect_eq(parse(&r, 3, f), E_USAGE);
+	cr_assert_eq(parse(&r, 5, g), 0, "%s", err_msg());
+	cr_expect(r.dry_run && r.nops == 2);
+	cr_expect_str_eq(r.ops[0], "pkg");
+	cr_expect_str_eq(r.ops[1], "v1");
+}
+
+Test(args, operand_counts)
+{
+	struct request r;
+	const char *a[] = { "obsenv", "checkout", "pkg" }, *b[] = { "obsenv", "checkout", "p", "v", "x" },
+		   *c[] = { "obsenv", "freeze" }, *d[] = { "obsenv", "pull", "a", "b", "c" },
+		   *e[] = { "obsenv", "diff", "1", "2", "3" }, *f[] = { "obsenv", "checkout", "p", "" };
+
+	cr_expect_eq(parse(&r, 3, a), E_USAGE);
+	cr_expect_str_eq(err_msg(), "checkout: missing argument (usage: obsenv checkout [--dry-run] PKG TAG|COMMIT|deploy)");
+	cr_expect_eq(parse(&r, 5, b), E_USAGE);
+	cr_expect_eq(parse(&r, 2, c), E_USAGE);
+	cr_assert_eq(parse(&r, 5, d), 0);
+	cr_expect_eq(r.nops, 3);
+	cr_expect_eq(parse(&r, 5, e), E_USAGE);
+	cr_expect_eq(parse(&r, 4, f), E_USAGE);
+	cr_expect_str_eq(err_msg(), "checkout: empty argument");
+}

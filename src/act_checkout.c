@@ -1,0 +1,106 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+#include "audit.h"
+#include "err.h"
+#include "freeze.h"
+#include "gen.h"
+#include "git.h"
+#include "store.h"
+
+/* Checks the command line before any file is opened: a package the
+ * policy names, and a name that means nothing to git's revision syntax,
+ * a shell or a terminal. */
+const struct package *act_check_target(const struct policy *p, const char *action, const char *pkg,
+				       const char *ref)
+{
+	const struct package *k = act_package(p, pkg);
+
+	if (!k)
+		err_set(E_USAGE, "%s: unknown package '%.64s' (the policy names %zu; see 'obsenv status')",
+			action, pkg, p->npkgs);
+	else if (strcmp(ref, "deploy") != 0 && !str_is_refname(ref))
+		err_set(E_USAGE, "%s: '%.64s%s' is not a valid tag or commit name", action, ref,
+			strlen(ref) > 64 ? "..." : "");
+	else
+		return k;
+	return NULL;
+}
+
+/* A tag must match the package's allowed pattern; commits and the deploy
+ * branch are not tags. */
+int act_check_tag(const struct package *k, const struct git_target *t)
+{
+	if (t->source == SRC_TAG && !str_glob_match(k->tags, t->ref))
+		return err_set(E_DENIED, "%s: tag '%s' does not match the policy's allowed tags '%s'",
+			       k->name, t->ref, k->tags);
+	return 0;
+}
+
+int act_checkout(const struct policy *p, const struct caller *c, const struct request *req)
+{
+	struct store s = { .root = -1, .lock = -1 };
+	struct generation cur = { 0 }, next = { 0 };
+	const struct package *k;
+	struct git_target t;
+	struct gen_pkg *n = NULL;
+	char who[160], old[256];
+	int r;
+
+	if (!(k = act_check_target(p, "checkout", req->ops[0], req->ops[1])))
+		return E_USAGE;
+	if ((r = store_open(&s, p, false)))
+		goto out;
+	if (!req->dry_run && ((r = store_lock(&s, act_who(c, "checkout", who, sizeof who))) ||
+			      (r = store_cleanup(&s, true))))
+		goto out;
+	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)) || (r = git_start()) ||
+	    (r = git_resolve(p, k, req->ops[1], &t)) || (r = act_check_tag(k, &t)))
+		goto out;
+	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {
+		r = err_set(E_FAIL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < cur.npkgs; i++) {
+		next.pkgs[next.npkgs] = cur.pkgs[i];
+		if (!strcmp(cur.pkgs[i].name, k->name))
+			n = &next.pkgs[next.npkgs];
+		next.npkgs++;
+	}
+	if (!n) {
+		r = err_set(E_FAIL, "%s is not in the environment yet; run 'obsenv init'", k->name);
+		goto out;
+	}
+	if (!strcmp(n->commit, t.commit) && n->source == t.source && !strcmp(n->ref, t.ref)) {
+		printf("%s is on %.10s (%s%s%s) already: nothing changed\n", k->name, t.commit,
+		       gen_source_name(t.source), t.ref[0] ? " " : "", t.ref);
+		goto out;
+	}
+	store_tree_name(&s, k->name, n->commit, old, sizeof old);
+	printf("%s: %.10s (%s) -> %.10s (%s%s%s)%s\n", k->name, n->commit, old[0] ? old : "?", t.commit,
+	       gen_source_name(t.source), t.ref[0] ? " " : "", t.ref,
+	       t.source == SRC_DEPLOY ? ", following it from now on" : "");
+	if (req->dry_run) {
+		printf("dry run: nothing changed\n");
+		goto out;
+	}
+	if ((r = git_materialize(p, k, t.commit)))
+		goto out;
+	audit_change(k->name, n->commit, t.commit);
+	str_copy(n->commit, sizeof n->commit, t.commit);
+	str_copy(n->ref, sizeof n->ref, t.ref);
+	n->source = t.source;
+	n->follows = t.source == SRC_DEPLOY;
+	act_stamp(&next, c, "checkout");
+	if ((r = store_switch(&s, &next)))
+		goto out;
+	printf("generation %lu is current\n", next.number);
+	act_gc(&s, p);
+out:
+	gen_free(&cur);
+	gen_free(&next);
+	store_close(&s);
+	return r;
+}

@@ -1,0 +1,148 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+#include "audit.h"
+#include "err.h"
+#include "freeze.h"
+#include "gen.h"
+#include "git.h"
+#include "store.h"
+
+#define FAILED_MAX 1024
+
+/* Which packages to pull: those named, or all; unknown names are refused
+ * before anything is fetched. */
+static int select_pkgs(const struct policy *p, const struct request *req, bool *want)
+{
+	for (size_t i = 0; i < p->npkgs; i++)
+		want[i] = req->nops == 0;
+	for (int j = 0; j < req->nops; j++) {
+		const struct package *k = act_package(p, req->ops[j]);
+
+		if (!k)
+			return err_set(E_USAGE, "pull: unknown package '%.64s' (see 'obsenv status')",
+				       req->ops[j]);
+		want[k - p->pkgs] = true;
+	}
+	return 0;
+}
+
+/* One package: fetch, then move its deploy branch fast-forward only, then,
+ * if the environment follows that branch, materialize the new head into
+ * n. Returns 1 when n changed. */
+static int pull_one(const struct policy *p, const struct package *k, struct gen_pkg *n, bool dry)
+{
+	char old[OID_HEX + 1], now[OID_HEX + 1], audit[2 * OID_HEX + 8];
+	int r;
+
+	if ((r = git_fetch_package(p, k)))
+		return r;
+	if ((r = git_advance_deploy(p, k, !dry, old, now))) {
+		if (strstr(err_msg(), "FORCE-PUSHED")) {
+			char key[NAME_MAX_LEN + 16];
+
+			snprintf(key, sizeof key, "force_pushed.%s", k->name);
+			snprintf(audit, sizeof audit, "%s..%s", old, now);
+			audit_note(key, audit);
+		}
+		return r;
+	}
+	if (!n || !n->follows) {
+		printf("%s: fetched; %s%s\n", k->name, !strcmp(old, now) ? "nothing new" : "deploy moved",
+		       n ? ", but the package does not follow deploy and stays put" : "");
+		return 0;
+	}
+	if (!strcmp(n->commit, now)) {
+		printf("%s: up to date (%.10s)\n", k->name, now);
+		return 0;
+	}
+	printf("%s: %.10s -> %.10s (%s)%s\n", k->name, n->commit, now, k->deploy_branch,
+	       dry ? " [dry run]" : "");
+	if (dry)
+		return 0;
+	if ((r = git_materialize(p, k, now)))
+		return r;
+	audit_change(k->name, n->commit, now);
+	str_copy(n->commit, sizeof n->commit, now);
+	return 1;
+}
+
+int act_pull(const struct policy *p, const struct caller *c, const struct request *req)
+{
+	struct store s = { .root = -1, .lock = -1 };
+	struct generation cur = { 0 }, next = { 0 };
+	bool *want = calloc(p->npkgs ? p->npkgs : 1, sizeof *want);
+	char who[160], failed[FAILED_MAX] = "";
+	size_t moved = 0, nfailed = 0, tried = 0;
+	int r;
+
+	if (!want)
+		return err_set(E_FAIL, "out of memory");
+	if ((r = select_pkgs(p, req, want)) || (r = store_open(&s, p, false)) ||
+	    (r = store_lock(&s, act_who(c, "pull", who, sizeof who))) || (r = store_cleanup(&s, true)) ||
+	    (r = store_current_required(&s, &cur)))
+		goto out;
+	if ((r = freeze_check(&s))) {
+		/* The timer (the owner itself, not a person through sudo) is
+		 * told by the exit status alone; the journal has the audit. */
+		if (r == E_FROZEN && !c->via_sudo && !strcmp(c->real.name, p->owner))
+			err_quiet();
+		goto out;
+	}
+	if ((r = git_start()))
+		goto out;
+	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {
+		r = err_set(E_FAIL, "out of memory");
+		goto out;
+	}
+	memcpy(next.pkgs, cur.pkgs, cur.npkgs * sizeof *cur.pkgs);
+	next.npkgs = cur.npkgs;
+	for (size_t i = 0; i < p->npkgs; i++) {
+		const struct package *k = &p->pkgs[i];
+		struct gen_pkg *n = NULL;
+		int one;
+
+		if (!want[i])
+			continue;
+		tried++;
+		for (size_t j = 0; j < next.npkgs; j++)
+			if (!strcmp(next.pkgs[j].name, k->name))
+				n = &next.pkgs[j];
+		fflush(stdout);
+		/* One failing remote does not stop the others. */
+		if ((one = pull_one(p, k, n, req->dry_run)) < 0) {
+			size_t len = strlen(failed);
+			char key[NAME_MAX_LEN + 16];
+
+			fprintf(stderr, "obsenv: %s\n", err_msg());
+			snprintf(key, sizeof key, "failed.%s", k->name);
+			audit_note(key, err_msg());
+			snprintf(failed + len, sizeof failed - len, "%s%s", nfailed ? ", " : "", k->name);
+			nfailed++;
+			continue;
+		}
+		moved += (size_t)one;
+	}
+	if (moved && !req->dry_run) {
+		act_stamp(&next, c, "pull");
+		if ((r = store_switch(&s, &next)))
+			goto out;
+		printf("generation %lu is current (%zu package%s moved)\n", next.number, moved,
+		       moved == 1 ? "" : "s");
+		act_gc(&s, p);
+	} else if (!nfailed) {
+		printf("%s: nothing changed (generation %lu is current)\n",
+		       req->dry_run ? "dry run" : "nothing new", cur.number);
+	}
+	if (nfailed)
+		r = err_set(E_FAIL, "pull: %zu of %zu package%s failed: %s%s", nfailed, tried,
+			    tried == 1 ? "" : "s", failed, moved ? " (the others moved)" : "");
+out:
+	gen_free(&cur);
+	gen_free(&next);
+	free(want);
+	store_close(&s);
+	return r;
+}

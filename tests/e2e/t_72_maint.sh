@@ -1,0 +1,313 @@
+# Maintainer actions (checkout, pull, history, diff, revert, freeze) on a
+# second install with its own copies of the remotes, which these tests
+# push to, force-push and break.
+e2e_alt_install
+M=$T/m
+install -d -m 0755 "$M" "$M/remotes" "$M/work"
+install -d -m 0755 -o $E2E_OWNER -g $E2E_OWNER "$M/env"
+for p in pkg00 pkg01 pkg02; do cp -a "$FX/remotes/$p.git" "$M/remotes/"; done
+install -m 0644 -o $E2E_OWNER "$FX/base_environment.yaml" "$M/base.yaml"
+cat >"$ALT/etc/policy.yaml" <<YAML
+owner: $E2E_OWNER
+root: $M/env
+base_file: $M/base.yaml
+lock_timeout: 5
+packages:
+  pkg00: {remote: $M/remotes/pkg00.git, tags: "v*"}
+  pkg01: {remote: $M/remotes/pkg01.git, tags: "v*"}
+  pkg02: {remote: $M/remotes/pkg02.git, tags: "v*"}
+roles:
+  observers:   { groups: [obse2e_observers], actions: [status, rollback, history, diff] }
+  maintainers: { groups: [obse2e_maint], actions: [all] }
+  timer:       { users: [$E2E_OWNER], actions: [pull] }
+YAML
+A=$ALT/obsenv
+mnt() { run asuser $E2E_MNT "$A" "$@"; }
+mgen() { readlink "$M/env/current"; }
+mcommit() { basename "$(readlink -f "$M/env/$1")"; }
+mremote() { git --git-dir="$M/remotes/$1.git" rev-parse "$2"; }
+mstore() { git -c safe.directory='*' --git-dir="$M/env/repos/$1.git" rev-parse "$2"; }
+# push PKG MESSAGE: one new commit on the remote's deploy branch.
+push() {
+	local w=$M/work/$1
+	[[ -d $w ]] || git clone -q -b deploy "$M/remotes/$1.git" "$w"
+	git -C "$w" fetch -q origin && git -C "$w" reset -q --hard origin/deploy
+	echo "$2" >>"$w/CHANGES"
+	git -C "$w" add CHANGES
+	git -C "$w" -c user.name=t -c user.email=t@t commit -q -m "$2"
+	git -C "$w" push -q origin deploy
+}
+envsafe() { # every stable path resolves to a tree of one generation
+	local p
+	for p in pkg00 pkg01 pkg02; do [[ -d $M/env/$p/ ]] || errs+=("$p does not resolve"); done
+}
+mnt init >/dev/null
+
+t "history: generations newest first, who, what changed"
+mnt checkout pkg00 "$(awk '/pkg00:/ { f = 1 } f && $1 == "tag:" { print $2; exit }' "$M/base.yaml")"
+run asuser $E2E_OBS "$A" history
+rc_is 0
+out_has "^generation 2  [0-9-]+ [0-9:]+ UTC  $E2E_MNT  checkout  \\(current\\)$"
+out_has "^    pkg00 +[0-9a-f]{10} -> [0-9a-f]{10} \\(tag v[0-9.]+\\)$"
+out_has "^generation 1  .*  init$"
+out_has "^    pkg02 +none -> [0-9a-f]{10} \\(deploy deploy, follows deploy\\)$"
+audit_has "$(rec allow "$UID_OBS" $E2E_OBS).*action=history as=$E2E_OWNER role=observers .*result=ok"
+run asuser $E2E_OBS "$A" history -n 1 --json
+rc_is 0
+[[ $(jq -r 'length, .[0].generation, .[0].current, .[0].action, .[0].changes[0].package, .[0].changes[0].source' <<<"$out" | tr '\n' ' ') == "1 2 true checkout pkg00 tag " ]] ||
+	errs+=("json: $out")
+run asuser $E2E_OBS "$A" history -n 0
+rc_is 2
+err_is "obsenv: history: -n needs a positive number, not '0'"
+
+t "checkout a tag, a commit prefix, and deploy again"
+tag=$(git --git-dir="$M/remotes/pkg01.git" tag -l 'v*' | sort -V | head -2 | tail -1)
+want=$(mremote pkg01 "$tag^{commit}")
+g=$(mgen)
+mnt checkout pkg01 "$tag"
+rc_is 0
+out_has "^pkg01: [0-9a-f]{10} \\(v[^)]*\\) -> ${want:0:10} \\(tag $tag\\)$"
+[[ $(mcommit pkg01) == "$want" ]] || errs+=("pkg01 is on $(mcommit pkg01)")
+[[ $(mgen) != "$g" ]] || errs+=("no new generation")
+audit_has "$(rec allow "$UID_MNT" $E2E_MNT).*action=checkout as=$E2E_OWNER role=maintainers .*result=ok pkg.pkg01=[0-9a-f]{40}\\.\\.$want"
+prev=$(mremote pkg01 "deploy~2")
+mnt checkout pkg01 "${prev:0:8}"
+rc_is 0
+[[ $(mcommit pkg01) == "$prev" ]] || errs+=("commit prefix: pkg01 is on $(mcommit pkg01)")
+mnt checkout pkg01 deploy
+rc_is 0
+out_has "following it from now on"
+[[ $(mcommit pkg01) == "$(mremote pkg01 deploy)" ]] || errs+=("not back on deploy")
+mnt checkout pkg01 deploy
+rc_is 0
+out_has "already: nothing changed$"
+
+t "checkout --dry-run changes nothing"
+g=$(mgen)
+mnt checkout --dry-run pkg01 "$tag"
+rc_is 0
+out_has "^dry run: nothing changed$"
+[[ $(mgen) == "$g" ]] || errs+=("a dry run switched")
+
+t "checkout: bad ref names are refused before anything is read"
+g=$(mgen)
+long=$(printf 'v%.0s' $(seq 300))
+for bad in "v1..2" "v1@{0}" $'v1\e[31m' "$long" "HEAD~1" "v1 x" "refs/heads/../x"; do
+	mnt checkout pkg01 "$bad"
+	rc_is 2
+	err_has "^obsenv: checkout: '.*' is not a valid tag or commit name$"
+done
+mnt checkout pkg01 -- -x
+rc_is 2
+err_is "obsenv: checkout: '-x' is not a valid tag or commit name"
+mnt checkout pkg01 --upload-pack=x
+rc_is 2
+err_is "obsenv: checkout: unknown option '--upload-pack=x'"
+audit_has "action=checkout .*result=failed exit=2 error=\"checkout: '-x' is not a valid"
+grep -q $'\e' "$AUDIT" && errs+=("an escape byte reached the audit log")
+[[ $(mgen) == "$g" ]] || errs+=("the environment changed")
+
+t "checkout: unknown package, unknown tag, a tag outside the pattern"
+mnt checkout nosuch v1
+rc_is 2
+err_is "obsenv: checkout: unknown package 'nosuch' (the policy names 3; see 'obsenv status')"
+mnt checkout pkg01 v99.99.99
+rc_is 1
+err_has "^obsenv: pkg01: no tag or commit 'v99.99.99' in the store"
+git --git-dir="$M/remotes/pkg01.git" tag nightly deploy~1
+run asuser $E2E_OWNER "$A" pull pkg01
+rc_is 0
+mnt checkout pkg01 nightly
+rc_is 3
+err_is "obsenv: pkg01: tag 'nightly' does not match the policy's allowed tags 'v*'"
+audit_has "action=checkout .*result=failed exit=3"
+
+t "observers may not checkout or pull"
+run asuser $E2E_OBS "$A" checkout pkg01 "$tag"
+rc_is 3
+run asuser $E2E_OBS "$A" pull
+rc_is 3
+err_is "obsenv: $E2E_OBS may not run 'pull': no role in the policy allows it"
+
+t "pull with nothing new makes no generation"
+g=$(mgen)
+run asuser $E2E_OWNER "$A" pull
+rc_is 0
+out_has "^pkg01: up to date \\([0-9a-f]{10}\\)$"
+out_has "^nothing new: nothing changed \\(generation [0-9]+ is current\\)$"
+[[ $(mgen) == "$g" ]] || errs+=("a generation was made")
+audit_has "$(rec allow "$UID_OWNER" $E2E_OWNER).*action=pull as=$E2E_OWNER role=timer .*result=ok"
+
+t "pull moves deploy followers to a new commit, and keeps it reachable"
+push pkg01 "hot fix 1"
+push pkg02 "hot fix 2"
+new1=$(mremote pkg01 deploy) new2=$(mremote pkg02 deploy) was0=$(mcommit pkg00)
+run asuser $E2E_OWNER "$A" pull
+rc_is 0
+out_has "^pkg01: [0-9a-f]{10} -> ${new1:0:10} \\(deploy\\)$"
+out_has "^pkg00: fetched; nothing new, but the package does not follow deploy and stays put$"
+out_has "^generation [0-9]+ is current \\(2 packages moved\\)$"
+[[ $(mcommit pkg01) == "$new1" && $(mcommit pkg02) == "$new2" ]] || errs+=("not on the new heads")
+[[ $(mcommit pkg00) == "$was0" ]] || errs+=("pkg00 moved although it does not follow deploy")
+[[ $(mstore pkg01 "refs/obsenv/deployed/$new1") == "$new1" ]] || errs+=("no ref keeps $new1")
+[[ $(mstore pkg01 refs/heads/deploy) == "$new1" ]] || errs+=("the store's deploy branch did not move")
+audit_has "action=pull .*result=ok pkg.pkg01=[0-9a-f]{40}\\.\\.$new1 pkg.pkg02=[0-9a-f]{40}\\.\\.$new2"
+grep -q "setup -j pkg01" "$M/env/auto_env_setup.sh" || errs+=("auto_env_setup.sh missing after pull")
+
+t "diff: the commits between base and now, and between two generations"
+run asuser $E2E_OBS "$A" diff
+rc_is 0
+out_has "^base -> generation [0-9]+$"
+out_has "^    \\+ ${new1:0:10} hot fix 1$"
+cur=$(mgen); cur=${cur#generations/}
+run asuser $E2E_OBS "$A" diff $((cur - 1)) "$cur"
+rc_is 0
+out_has "^pkg02: [0-9a-f]{10} \\(.*\\) -> ${new2:0:10} \\(.*\\)$"
+out_has "^    \\+ ${new2:0:10} hot fix 2$"
+out_has "^1 package unchanged$"
+run asuser $E2E_OBS "$A" diff "$cur" $((cur - 1))
+out_has "^    - ${new2:0:10} hot fix 2$"
+run asuser $E2E_OBS "$A" diff 999
+rc_is 1
+err_is "obsenv: generation 999 is not kept (keep_generations is 10)"
+run asuser $E2E_OBS "$A" diff x
+rc_is 2
+
+t "a force-pushed deploy branch is refused, loudly; the others still move"
+w=$M/work/pkg02
+git -C "$w" fetch -q origin && git -C "$w" reset -q --hard origin/deploy~1
+echo rewritten >>"$w/CHANGES"
+git -C "$w" add CHANGES
+git -C "$w" -c user.name=t -c user.email=t@t commit -q -m "rewritten history"
+git -C "$w" push -q -f origin deploy
+forced=$(mremote pkg02 deploy)
+push pkg01 "hot fix 3"
+new1=$(mremote pkg01 deploy)
+run asuser $E2E_OWNER "$A" pull
+rc_is 1
+err_has "^obsenv: pkg02: FORCE-PUSHED: the remote's deploy is now $forced, which does not descend from $new2; refusing to move$"
+err_has "^obsenv: pull: 1 of 3 packages failed: pkg02 \\(the others moved\\)$"
+[[ $(mcommit pkg02) == "$new2" ]] || errs+=("pkg02 moved")
+[[ $(mstore pkg02 refs/heads/deploy) == "$new2" ]] || errs+=("the store's deploy branch of pkg02 moved")
+[[ $(mcommit pkg01) == "$new1" ]] || errs+=("pkg01 did not move")
+audit_has "action=pull .*result=failed pkg.pkg01=[0-9a-f]{40}\\.\\.$new1 force_pushed.pkg02=$new2\\.\\.$forced failed.pkg02=.* exit=1"
+# Put the remote back: history on deploy is never rewritten by obsenv.
+git -C "$w" push -q -f origin "$new2:deploy"
+
+t "an unreachable remote fails alone, and says which"
+push pkg01 "hot fix 4"
+new1=$(mremote pkg01 deploy)
+mv "$M/remotes/pkg00.git" "$M/remotes/pkg00.gone"
+run asuser $E2E_OWNER "$A" pull
+rc_is 1
+err_has "^obsenv: pkg00: "
+err_has "^obsenv: pull: 1 of 3 packages failed: pkg00 \\(the others moved\\)$"
+[[ $(mcommit pkg01) == "$new1" ]] || errs+=("pkg01 did not move")
+envsafe
+mv "$M/remotes/pkg00.gone" "$M/remotes/pkg00.git"
+
+t "pull PKG fetches only that package; an unknown one is refused"
+mnt pull nosuch
+rc_is 2
+err_is "obsenv: pull: unknown package 'nosuch' (see 'obsenv status')"
+push pkg02 "hot fix 5"
+mnt pull pkg01
+rc_is 0
+out_lacks "pkg02"
+mnt pull --dry-run pkg02
+rc_is 0
+out_has "\\[dry run\\]$"
+[[ $(mcommit pkg02) != "$(mremote pkg02 deploy)" ]] || errs+=("a dry run moved pkg02")
+
+t "two pulls at once: both succeed, one moves"
+g=$(mgen)
+asuser $E2E_OWNER "$A" pull >"$T/p1" 2>&1 &
+p1=$!
+asuser $E2E_MNT "$A" pull >"$T/p2" 2>&1
+rc2=$?
+wait $p1
+rc1=$?
+[[ $rc1 == 0 && $rc2 == 0 ]] || errs+=("exit $rc1 and $rc2: $(cat "$T/p1" "$T/p2")")
+[[ $(mcommit pkg02) == "$(mremote pkg02 deploy)" ]] || errs+=("pkg02 not on the new head")
+[[ $(($(mgen | tr -dc 0-9) - ${g//[^0-9]/})) == 1 ]] || errs+=("$(mgen) after $g: more than one generation")
+envsafe
+
+t "a pull killed with SIGKILL: old or new generation, and the next pull works"
+for i in 1 2 3 4 5 6; do
+	push pkg01 "killed pull $i"
+	g=$(mgen)
+	asuser $E2E_OWNER "$A" pull >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.0$((RANDOM % 9 + 1))"
+	pkill -9 -P $pid 2>/dev/null; kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	envsafe
+	now=$(mgen)
+	[[ $now == "$g" || ${now//[^0-9]/} == $((${g//[^0-9]/} + 1)) ]] || errs+=("run $i: $g -> $now")
+done
+run asuser $E2E_OWNER "$A" pull
+rc_is 0
+[[ $(mcommit pkg01) == "$(mremote pkg01 deploy)" ]] || errs+=("the next pull did not reach the head")
+[[ -z $(find "$M/env" -name '.tmp-*' | head -1) ]] || errs+=("leftovers: $(find "$M/env" -name '.tmp-*')")
+
+t "revert --dry-run, then revert"
+g=$(mgen)
+mnt revert --dry-run
+rc_is 0
+out_has "^dry run: reverting to generation [0-9]+ would change 1 package; nothing changed$"
+[[ $(mgen) == "$g" ]] || errs+=("a dry run switched")
+
+t "freeze: every change but rollback is refused with the reason; the timer is quiet"
+mnt freeze "critical observing: do not touch"
+rc_is 0
+out_has "^frozen by $E2E_MNT: \"critical observing: do not touch\"$"
+audit_has "action=freeze .*result=ok reason=\"critical observing: do not touch\""
+push pkg01 "while frozen"
+g=$(mgen)
+mnt checkout pkg01 "$tag"
+rc_is 6
+err_has "^obsenv: the environment is frozen since [0-9-]+ [0-9:]+ UTC by $E2E_MNT: \"critical observing: do not touch\"; only rollback is allowed until 'obsenv thaw'$"
+mnt pull
+rc_is 6
+mnt revert
+rc_is 6
+run asuser $E2E_OWNER "$A" pull
+rc_is 6
+[[ -z $out$err ]] || errs+=("the timer's pull said: $out$err")
+audit_has "$(rec allow "$UID_OWNER" $E2E_OWNER).*action=pull .*result=failed exit=6 error=\"the environment is frozen"
+[[ $(mgen) == "$g" ]] || errs+=("something changed while frozen")
+mnt freeze "again"
+rc_is 1
+err_has "^obsenv: already frozen: "
+run asuser $E2E_OBS "$A" rollback
+rc_is 0
+out_has "^rolled back"
+
+t "freeze: a reason with control bytes or none is refused; thaw ends it"
+mnt freeze $'evil\e[2J'
+rc_is 2
+mnt freeze
+rc_is 2
+mnt thaw
+rc_is 0
+out_has "^thawed: the freeze by $E2E_MNT since .* \\(\"critical observing: do not touch\"\\) is over$"
+mnt thaw
+rc_is 0
+out_has "^not frozen: nothing changed$"
+run asuser $E2E_OWNER "$A" pull
+rc_is 0
+
+t "the pull unit's command, run as its User= with no_new_privs (setuid ignored)"
+unit=$SRC/packaging/systemd/obsenv-pull.service
+user=$(sed -n 's/^User=//p' "$unit")
+cmd=$(sed -n 's/^ExecStart=//p' "$unit")
+[[ $user == obs_user && $cmd == "/usr/bin/obsenv pull" ]] || errs+=("unit: User=$user ExecStart=$cmd")
+grep -qx "NoNewPrivileges=yes" "$unit" && grep -qx "SuccessExitStatus=6" "$unit" || errs+=("unit lacks NoNewPrivileges or SuccessExitStatus=6")
+grep -qx "OnCalendar=\*:0/15" "$SRC/packaging/systemd/obsenv-pull.timer" || errs+=("timer interval")
+mnt checkout pkg02 deploy
+push pkg02 "from the timer"
+run setpriv --reuid=$E2E_OWNER --regid="$(id -g $E2E_OWNER)" --init-groups --no-new-privs --reset-env -- "$A" ${cmd#/usr/bin/obsenv }
+rc_is 0
+out_has "^pkg02: [0-9a-f]{10} -> [0-9a-f]{10} \\(deploy\\)$"
+[[ $(mcommit pkg02) == "$(mremote pkg02 deploy)" ]] || errs+=("pkg02 did not move")
+audit_has "$(rec allow "$UID_OWNER" $E2E_OWNER)euid=$UID_OWNER .*action=pull as=$E2E_OWNER role=timer .*result=ok pkg.pkg02="
