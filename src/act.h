@@ -24,6 +24,7 @@ int act_history(const struct policy *p, const struct request *req);
 int act_checkout(const struct policy *p, const struct caller *c, const struct request *req);
 int act_pull(const struct policy *p, const struct caller *c, const struct request *req);
 int act_diff(const struct policy *p, const struct request *req);
+int act_pin(const struct policy *p, const struct caller *c, const struct request *req);
 
 /* Shared by the actions that make generations (act_common.c). */
 struct generation;

@@ -8,6 +8,7 @@
 #include "freeze.h"
 #include "gen.h"
 #include "git.h"
+#include "pins.h"
 #include "store.h"
 
 /* Fetches every package, verifies and materializes its base pin and its
@@ -45,7 +46,7 @@ int act_init(const struct policy *p, const struct caller *c)
 			goto out;
 		str_copy(v.tag, sizeof v.tag, pins[i].tag);
 		str_copy(v.commit, sizeof v.commit, pins[i].commit);
-		if ((r = store_write_pin(&s, k->name, &v)))
+		if ((r = pins_write(&s, k->name, &v, NULL)))
 			goto out;
 	}
 	if ((r = store_current(&s, &cur, &have)))

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "gen.h"
 #include "refs.h"
+#include "pins.h"
 #include "store.h"
 
 /* The base pin must be the one init verified, its tag must still point
@@ -20,7 +21,7 @@ static int check_pin(struct store *s, const struct package *k, const struct pin 
 	char repo[NAME_MAX_LEN + 16], ref[REF_MAX_LEN + 16], now[OID_HEX + 1];
 	int r, fd;
 
-	if ((r = store_read_pin(s, k->name, &v)) < 0)
+	if ((r = pins_read(s, k->name, pin->commit, &v)) < 0)
 		return r;
 	if (r == 1 || strcmp(v.commit, pin->commit) != 0 || strcmp(v.tag, pin->tag) != 0)
 		return err_set(E_FAIL, "%s: the base pin %s%s%s has not been verified; run 'obsenv init'",

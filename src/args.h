@@ -24,6 +24,8 @@ struct request {
 	unsigned int count; /* -n N; 0 when not given */
 	const char *force_reason; /* --force-unreachable REASON */
 	const char *import;       /* --import FILE */
+	char *import_buf;         /* its bytes, read as the caller (main.c) */
+	size_t import_len;
 };
 
 int args_parse(int argc, char **argv, struct request *req);

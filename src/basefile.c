@@ -1,6 +1,7 @@
 #include "basefile.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,4 +121,28 @@ int basefile_load(const struct policy *p, struct pin *pins)
 	free(buf);
 	diag_free(&d);
 	return r;
+}
+
+char *basefile_format(const struct policy *p, const struct pin *pins, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "# The base environment: written by obsenv pin; see obsenv(8).\npackages:\n");
+	for (size_t i = 0; i < p->npkgs; i++) {
+		/* Tags and commits passed the strict validators (no quote or
+		 * backslash); quoted, a tag like "1.0" stays a string. */
+		if (pins[i].tag[0])
+			fprintf(f, "  %s: {tag: \"%s\", commit: \"%s\"}\n", p->pkgs[i].name,
+				pins[i].tag, pins[i].commit);
+		else
+			fprintf(f, "  %s: {commit: \"%s\"}\n", p->pkgs[i].name, pins[i].commit);
+	}
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }

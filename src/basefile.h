@@ -25,5 +25,8 @@ int basefile_parse(const char *buf, size_t len, const struct policy *p, struct d
 /* Reads and parses the policy's base_file (as the owner, after the drop). */
 int basefile_load(const struct policy *p, struct pin *pins);
 int is_oid_hex(const char *s);
+/* The base file for pins[] (policy order), in the format above. Returns a
+ * malloc'ed string, or NULL when out of memory. */
+char *basefile_format(const struct policy *p, const struct pin *pins, size_t *len);
 
 #endif

@@ -45,6 +45,10 @@ struct git_target {
 };
 int git_resolve(const struct policy *p, const struct package *k, const char *name,
 		struct git_target *t);
+/* The commit a full ref name (refs/tags/x, refs/heads/x) points to;
+ * 1 when there is no such ref. */
+int git_ref_commit(const struct policy *p, const struct package *k, const char *ref,
+		   char out[OID_HEX + 1]);
 /* *yes: commit is ancestor or one of its descendants. */
 int git_descends(const struct policy *p, const struct package *k, const char *commit,
 		 const char *ancestor, bool *yes);

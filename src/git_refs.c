@@ -187,3 +187,16 @@ out:
 	G(git_repository_free)(repo);
 	return r;
 }
+
+int git_ref_commit(const struct policy *p, const struct package *k, const char *ref,
+		   char out[OID_HEX + 1])
+{
+	git_repository *repo = NULL;
+	int r;
+
+	if ((r = git_open_repo(p, k, &repo)))
+		return r;
+	r = peel_ref(repo, ref, out);
+	G(git_repository_free)(repo);
+	return r;
+}

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,6 +25,8 @@
 #include "args.h"
 #include "audit.h"
 #include "authz.h"
+#include "callerfile.h"
+#include "cycle.h"
 #include "err.h"
 #include "hygiene.h"
 #include "identity.h"
@@ -173,6 +176,11 @@ int main(int argc, char **argv)
 	decision = "allow";
 	audit_decision(&au, decision, NULL);
 
+	/* pin --import FILE: read with the human caller's rights, by a child
+	 * that drops to them, before this process becomes the owner. */
+	if (req.import && (r = callerfile_read(&who.human, req.import, CYCLE_MAX_BYTES, &req.import_buf,
+					       &req.import_len)))
+		goto out;
 	if ((r = drop_to(target, act->network ? SB_NETWORK : SB_LOCAL)))
 		goto out;
 	switch (req.action) {
@@ -196,6 +204,9 @@ int main(int argc, char **argv)
 		break;
 	case A_RESTORE_SETUPS:
 		r = act_restore_setups(&pol, target);
+		break;
+	case A_PIN:
+		r = act_pin(&pol, &who, &req);
 		break;
 	case A_CHECKOUT:
 		r = act_checkout(&pol, &who, &req);
@@ -231,5 +242,6 @@ out:
 	audit_result(&au, decision, err_exit_status(r), r ? err_msg() : NULL);
 	policy_free(&pol);
 	diag_free(&d);
+	free(req.import_buf);
 	return err_exit_status(r);
 }

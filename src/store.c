@@ -528,52 +528,6 @@ out:
 	return r;
 }
 
-static int open_pins(struct store *s)
-{
-	int fd = open_dir(s->root, "pins");
-
-	return fd >= 0 ? fd : err_sys(E_FAIL, errno, "%s/pins", s->pol->root);
-}
-
-int store_write_pin(struct store *s, const char *pkg, const struct verified_pin *v)
-{
-	char text[REF_MAX_LEN + 2 * OID_HEX + 64];
-	int fd = open_pins(s), n, r;
-
-	if (fd < 0)
-		return fd;
-	n = snprintf(text, sizeof text, "tag %s\ncommit %s\ntagref %s\n", v->tag[0] ? v->tag : "-",
-		     v->commit, v->tagref[0] ? v->tagref : "-");
-	r = store_write_file(fd, pkg, text, (size_t)n, 0644);
-	close(fd);
-	return r;
-}
-
-int store_read_pin(struct store *s, const char *pkg, struct verified_pin *v)
-{
-	char text[REF_MAX_LEN + 2 * OID_HEX + 64], tag[REF_MAX_LEN + 1], tagref[OID_HEX + 2];
-	int dfd = open_pins(s), fd;
-	ssize_t n;
-
-	memset(v, 0, sizeof *v);
-	if (dfd < 0)
-		return dfd;
-	fd = openat(dfd, pkg, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	close(dfd);
-	if (fd < 0)
-		return errno == ENOENT ? 1 : err_sys(E_FAIL, errno, "%s/pins/%s", s->pol->root, pkg);
-	n = read(fd, text, sizeof text - 1);
-	close(fd);
-	text[n > 0 ? n : 0] = '\0';
-	if (sscanf(text, "tag %255s commit %40s tagref %41s", tag, v->commit, tagref) != 3 ||
-	    !is_oid_hex(v->commit) || (strcmp(tagref, "-") != 0 && !is_oid_hex(tagref)) ||
-	    (strcmp(tag, "-") != 0 && !str_is_refname(tag)))
-		return err_set(E_FAIL, "%s/pins/%s is damaged; run 'obsenv init'", s->pol->root, pkg);
-	str_copy(v->tag, sizeof v->tag, strcmp(tag, "-") ? tag : "");
-	str_copy(v->tagref, sizeof v->tagref, strcmp(tagref, "-") ? tagref : "");
-	return 0;
-}
-
 void store_tree_name(struct store *s, const char *pkg, const char *commit, char *out, size_t size)
 {
 	char path[NAME_MAX_LEN + OID_HEX + 32], text[512];

@@ -52,16 +52,6 @@ int store_switch(struct store *s, struct generation *g);
 int store_ensure_setupsh(struct store *s);
 /* Removes trees that no kept generation and no pin refers to. */
 int store_gc_trees(struct store *s, const struct pin *pins);
-/* The base pin of a package as last verified against git (init, pin):
- * the tag, the commit, and what refs/tags/<tag> pointed to then. */
-struct verified_pin {
-	char tag[REF_MAX_LEN + 1];
-	char commit[OID_HEX + 1];
-	char tagref[OID_HEX + 1];
-};
-int store_write_pin(struct store *s, const char *pkg, const struct verified_pin *v);
-/* Returns 1 if there is no record for pkg. */
-int store_read_pin(struct store *s, const char *pkg, struct verified_pin *v);
 /* The describe name recorded when the tree was made ("" if unknown). */
 void store_tree_name(struct store *s, const char *pkg, const char *commit, char *out, size_t size);
 /* Writes data to dir/name atomically (temp, fsync, rename, fsync dir). */

@@ -6,11 +6,12 @@ M=$T/m
 install -d -m 0755 "$M" "$M/remotes" "$M/work"
 install -d -m 0755 -o $E2E_OWNER -g $E2E_OWNER "$M/env"
 for p in pkg00 pkg01 pkg02; do cp -a "$FX/remotes/$p.git" "$M/remotes/"; done
-install -m 0644 -o $E2E_OWNER "$FX/base_environment.yaml" "$M/base.yaml"
+install -d -m 0755 -o $E2E_OWNER "$M/owner"
+install -m 0644 -o $E2E_OWNER "$FX/base_environment.yaml" "$M/owner/base.yaml"
 cat >"$ALT/etc/policy.yaml" <<YAML
 owner: $E2E_OWNER
 root: $M/env
-base_file: $M/base.yaml
+base_file: $M/owner/base.yaml
 lock_timeout: 5
 packages:
   pkg00: {remote: $M/remotes/pkg00.git, tags: "v*"}
@@ -44,7 +45,7 @@ envsafe() { # every stable path resolves to a tree of one generation
 mnt init >/dev/null
 
 t "history: generations newest first, who, what changed"
-mnt checkout pkg00 "$(awk '/pkg00:/ { f = 1 } f && $1 == "tag:" { print $2; exit }' "$M/base.yaml")"
+mnt checkout pkg00 "$(awk '/pkg00:/ { f = 1 } f && $1 == "tag:" { print $2; exit }' "$M/owner/base.yaml")"
 run asuser $E2E_OBS "$A" history
 rc_is 0
 out_has "^generation 2  [0-9-]+ [0-9:]+ UTC  $E2E_MNT  checkout  \\(current\\)$"
@@ -311,3 +312,106 @@ rc_is 0
 out_has "^pkg02: [0-9a-f]{10} -> [0-9a-f]{10} \\(deploy\\)$"
 [[ $(mcommit pkg02) == "$(mremote pkg02 deploy)" ]] || errs+=("pkg02 did not move")
 audit_has "$(rec allow "$UID_OWNER" $E2E_OWNER)euid=$UID_OWNER .*action=pull as=$E2E_OWNER role=timer .*result=ok pkg.pkg02="
+
+t "pin a tag: the base file is rewritten, the tree made, the environment not switched"
+git -C "$M/work/pkg00" fetch -q 2>/dev/null
+tag=$(git --git-dir="$M/remotes/pkg00.git" tag -l 'v*' | sort -V | tail -1)
+c=$(mremote pkg00 "$tag^{commit}")
+old=$(awk '/pkg00:/ { f = 1 } f && $1 == "commit:" { print $2; exit }' "$M/owner/base.yaml")
+cp "$M/owner/base.yaml" "$T/base.before"
+g=$(mgen)
+mnt pin pkg00 "$tag"
+rc_is 0
+out_has "^pkg00: base pin v[0-9.]+ ${old:0:10} -> $tag ${c:0:10}$"
+out_has "^wrote $M/owner/base.yaml: 1 pin changed; the running environment is unchanged \\('obsenv rollback' switches to the new base\\)$"
+out_has "^the previous base file is kept as $M/env/base-history/[0-9T]+Z.yaml$"
+[[ $(mgen) == "$g" ]] || errs+=("pin switched the environment")
+grep -qx "  pkg00: {tag: \"$tag\", commit: \"$c\"}" "$M/owner/base.yaml" || errs+=("base file: $(cat "$M/owner/base.yaml")")
+cmp -s "$T/base.before" "$(ls "$M"/env/base-history/*.yaml | tail -1)" || errs+=("the old base file was not kept")
+[[ -d $M/env/trees/pkg00/$c ]] || errs+=("the tree of the new pin was not made")
+[[ $(stat -c %U "$M/owner/base.yaml") == "$E2E_OWNER" ]] || errs+=("base file owner")
+audit_has "action=pin as=$E2E_OWNER role=maintainers .*result=ok pin.pkg00=$old\\.\\.$c"
+run asuser $E2E_OBS "$A" rollback
+rc_is 0
+[[ $(mcommit pkg00) == "$c" ]] || errs+=("rollback did not use the new pin")
+
+t "pin: refused input leaves the base file as it was"
+sum=$(sha256sum <"$M/owner/base.yaml")
+mnt pin nosuch v1
+rc_is 2
+mnt pin pkg00 'v1..2'
+rc_is 2
+err_is "obsenv: pin: 'v1..2' is not a valid tag or commit name"
+mnt pin pkg01 nightly
+rc_is 3
+err_is "obsenv: pkg01: tag 'nightly' does not match the policy's allowed tags 'v*'"
+mnt pin --dry-run pkg01 "$(git --git-dir="$M/remotes/pkg01.git" tag -l 'v*' | sort -V | tail -1)"
+rc_is 0
+out_has "^dry run: 1 pin would change; nothing changed$"
+run asuser $E2E_OBS "$A" pin pkg00 "$tag"
+rc_is 3
+[[ $(sha256sum <"$M/owner/base.yaml") == "$sum" ]] || errs+=("the base file changed")
+
+t "pin: a tag off the deploy branch needs --force-unreachable, and the reason is audited"
+w=$M/work/pkg01
+git -C "$w" fetch -q origin && git -C "$w" checkout -q -B side origin/deploy~2
+echo side >>"$w/CHANGES" && git -C "$w" add CHANGES && git -C "$w" -c user.name=t -c user.email=t@t commit -q -m side
+git -C "$w" tag v9.0.0 && git -C "$w" push -q origin v9.0.0 && git -C "$w" checkout -q deploy
+side=$(mremote pkg01 "v9.0.0^{commit}")
+run asuser $E2E_OWNER "$A" pull pkg01
+mnt pin pkg01 v9.0.0
+rc_is 1
+err_is "obsenv: pkg01: v9.0.0 $side is not on the deploy branch 'deploy'; pin it with --force-unreachable REASON if you must"
+mnt pin --force-unreachable "testing the side fix on sky" pkg01 v9.0.0
+rc_is 0
+audit_has "action=pin .*result=ok force_unreachable=\"testing the side fix on sky\" pin.pkg01=[0-9a-f]{40}\\.\\.$side"
+
+t "pin --import: a cycle build file, read as the caller, all or nothing"
+git --git-dir="$M/remotes/pkg01.git" tag v1.5.0-alpha.2 deploy~1
+git --git-dir="$M/remotes/pkg02.git" tag v2.0.0.rc.1 deploy~1
+git --git-dir="$M/remotes/pkg02.git" tag v2.0.0-rc.1 deploy~2
+run asuser $E2E_OWNER "$A" pull
+H_MNT=$(getent passwd $E2E_MNT | cut -d: -f6)
+printf '# cycle 38\nts_xml=20.1.0\nother_pkg=1.2.3\npkg01=1.5.0a2\npkg02=2.0.0rc1\n' >"$H_MNT/cycle.env"
+chown $E2E_MNT "$H_MNT/cycle.env" && chmod 0600 "$H_MNT/cycle.env"
+sum=$(sha256sum <"$M/owner/base.yaml")
+mnt pin --import "$H_MNT/cycle.env"
+rc_is 1
+err_is "obsenv: pin --import: nothing pinned, 1 problem: pkg02=2.0.0rc1: names two commits ($(mremote pkg02 'deploy~1') and others); pin it by hand"
+[[ $(sha256sum <"$M/owner/base.yaml") == "$sum" ]] || errs+=("the base file changed")
+printf 'pkg01=1.5.0a2\npkg02=deploy\nnot_a_package=1\n' >"$H_MNT/cycle.env"
+mnt pin --import "$H_MNT/cycle.env"
+rc_is 0
+out_has "^$H_MNT/cycle.env: 1 name not in the policy skipped$"
+out_has "^pkg00: not in $H_MNT/cycle.env; keeps its pin$"
+grep -qx "  pkg01: {tag: \"v1.5.0-alpha.2\", commit: \"$(mremote pkg01 'deploy~1')\"}" "$M/owner/base.yaml" || errs+=("pkg01: $(grep pkg01 "$M/owner/base.yaml")")
+grep -qx "  pkg02: {commit: \"$(mremote pkg02 deploy)\"}" "$M/owner/base.yaml" || errs+=("pkg02: $(grep pkg02 "$M/owner/base.yaml")")
+printf 'pkg01=9.9.9\npkg02=deploy\n' >"$H_MNT/cycle.env"
+mnt pin --import "$H_MNT/cycle.env"
+rc_is 1
+err_has "pkg01=9.9.9: no such tag"
+# Read with the caller's rights: a file only the owner may read is not.
+install -m 0600 -o $E2E_OWNER /dev/null "$T/owner-only.env"
+echo "pkg01=1.5.0a2" >"$T/owner-only.env"
+mnt pin --import "$T/owner-only.env"
+rc_is 1
+err_has "Permission denied"
+run asuser $E2E_OBS "$A" rollback
+rc_is 0
+[[ $(mcommit pkg02) == "$(mremote pkg02 deploy)" && $(mcommit pkg01) == "$(mremote pkg01 'deploy~1')" ]] ||
+	errs+=("rollback is not on the imported pins")
+
+t "a pin that fails at the base file leaves rollback working on the old pins"
+sum=$(sha256sum <"$M/owner/base.yaml")
+chmod 0555 "$M/owner"
+for i in 1 2; do
+	mnt pin pkg01 "$(git --git-dir="$M/remotes/pkg01.git" tag -l 'v*' | sort -V | sed -n "${i}p")"
+	rc_is 1
+	err_is "obsenv: base file $M/owner/base.yaml: cannot create base.yaml: Permission denied"
+done
+chmod 0755 "$M/owner"
+[[ $(sha256sum <"$M/owner/base.yaml") == "$sum" ]] || errs+=("the base file changed")
+mnt revert
+run asuser $E2E_OBS "$A" rollback
+rc_is 0
+out_has "^rolled back"

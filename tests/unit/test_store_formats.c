@@ -219,3 +219,22 @@ Test(setupsh, an_odd_root_is_one_quoted_word)
 	free(s);
 	policy_free(&p);
 }
+
+Test(basefile, what_pin_writes_reads_back, .init = setup)
+{
+	struct pin in[2] = { { "v1.0", C1 }, { "", C2 } }, out[2];
+	struct diag d = { .file = "b" };
+	size_t len = 0;
+	char *s = basefile_format(&pol, in, &len);
+
+	cr_assert_not_null(s);
+	cr_expect_not_null(strstr(s, "  pkg00: {tag: \"v1.0\", commit: \"" C1 "\"}\n"), "%s", s);
+	cr_expect_not_null(strstr(s, "  pkg01: {commit: \"" C2 "\"}\n"), "%s", s);
+	cr_assert_eq(basefile_parse(s, len, &pol, &d, out), 0, "%s", d.n ? d.msgs[0] : "");
+	cr_expect_str_eq(out[0].tag, "v1.0");
+	cr_expect_str_eq(out[0].commit, C1);
+	cr_expect_str_eq(out[1].tag, "");
+	cr_expect_str_eq(out[1].commit, C2);
+	free(s);
+	diag_free(&d);
+}
