@@ -9,10 +9,15 @@ static bool quiet;
 
 static void put(const char *fmt, va_list ap)
 {
-	/* One line, no terminal escapes: messages quote user input and go to
-	 * the caller's terminal. The audit record escapes the raw input. */
+	char tmp[sizeof msg];
+
+	/* Formatted aside first: a caller may pass err_msg() itself, to put
+	 * context before the message it has. One line, no terminal escapes:
+	 * messages quote user input and go to the caller's terminal. The
+	 * audit record escapes the raw input. */
 	quiet = false;
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	memcpy(msg, tmp, sizeof msg);
 	for (char *p = msg; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "err.h"
 
 static const char *one(const char *value)
 {
@@ -67,4 +68,11 @@ Test(audit, thousands_of_arguments_stay_bounded)
 	cr_expect(strstr(r.buf, "arg16=arg") != NULL);
 	cr_expect(strstr(r.buf, "arg17=") == NULL, "at most 16 arguments are recorded");
 	cr_expect(r.len < AUDIT_MAX);
+}
+
+Test(err, context_may_wrap_the_current_message)
+{
+	err_set(E_FAIL, "cannot create %s: %s", "base.yaml", "Permission denied");
+	err_set(E_FAIL, "base file %s: %s", "/x/base.yaml", err_msg());
+	cr_expect_str_eq(err_msg(), "base file /x/base.yaml: cannot create base.yaml: Permission denied");
 }
