@@ -68,6 +68,26 @@ rc_is 0
 out_has "^evil .* no$"
 unchanged
 
+t "hostile content arriving by pull: symlinks out of the tree and .gitmodules stay inert"
+evil_repo evil-p
+git --git-dir="$T/evil-p.git" update-ref refs/heads/deploy "$EVIL_BASE"
+chmod -R a+rX "$T/evil-p.git"
+alt_env "$T/alt-env3" "evil=$T/evil-p.git@v1:$EVIL_BASE"
+run asuser $E2E_MNT "$ALT/obsenv" init
+rc_is 0
+p_link=$(blob evil-p "$T/outside") p_esc=$(blob evil-p ../../../../../../../../etc/shadow)
+p_mod=$(blob evil-p "$(printf '[submodule "x"]\n\tpath = ../../../x\n\turl = -oProxyCommand=touch %s/pwned\n' "$T")")
+evil_top evil-p "$(printf '120000 blob %s\tlib\n120000 blob %s\tescape\n100644 blob %s\t.gitmodules' \
+	"$p_link" "$p_esc" "$p_mod")" >/dev/null
+run asuser $E2E_MNT "$ALT/obsenv" pull
+rc_is 0
+out_has "^evil: ${EVIL_BASE:0:10} -> [0-9a-f]{10} \\(deploy\\)$"
+tree=$(readlink -f "$T/alt-env3/evil")
+[[ -L $tree/lib && $(readlink "$tree/lib") == "$T/outside" && -L $tree/escape ]] || errs+=("the symlinks are not the symlinks they were")
+[[ -z $(ls -A "$T/outside") && ! -e $T/x && ! -e $T/alt-env3/x ]] || errs+=("something was written outside the tree")
+not_pwned
+unchanged
+
 # evil_fails WHAT NAME: init refuses NAME's deploy tree and changes nothing.
 evil_fails() {
 	t "hostile content: $1 is refused"
