@@ -38,7 +38,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 # Tests build argv arrays from string literals.
 TEST_CFLAGS := -Wno-write-strings -Wno-cast-qual -Wno-discarded-qualifiers
 
-.PHONY: all check test unit e2e install clean deps demo lint asan valgrind hardening
+.PHONY: all check test unit e2e install clean deps demo lint asan valgrind hardening dist rpm rpmcheck
 all: $(BUILD)/obsenv obsenv
 
 obsenv: $(BUILD)/obsenv
@@ -73,7 +73,7 @@ unit: $(BUILD)/unit
 e2e:
 	bash tests/e2e/run.sh
 
-check test: all hardening lint unit asan valgrind e2e
+check test: all hardening lint unit asan valgrind e2e rpmcheck
 
 # Sanitizers and valgrind run the unit tests only: the installed setuid
 # binary must never carry a sanitizer runtime (it reads its options from
@@ -122,11 +122,31 @@ install: $(BUILD)/obsenv
 	install -m 0644 packaging/systemd/obsenv-pull.timer $(DESTDIR)$(UNITDIR)/obsenv-pull.timer
 	chmod 0644 $(DESTDIR)$(UNITDIR)/obsenv-pull.service
 
+# The source tarball of what is committed (CI builds from a clean clone).
+dist:
+	@mkdir -p $(BUILD)
+	git archive --format=tar.gz --prefix=obsenv-$(VERSION)/ -o $(BUILD)/obsenv-$(VERSION).tar.gz HEAD
+	@echo "$(BUILD)/obsenv-$(VERSION).tar.gz"
+
+# The RPM, from that tarball. rpmbuild runs on Debian too (package rpm);
+# --nodeps there, since Debian's rpm database knows no EL9 packages.
+RPMTOP := $(abspath $(BUILD))/rpm
+rpm: dist
+	rm -rf $(RPMTOP) && mkdir -p $(RPMTOP)/SOURCES
+	cp $(BUILD)/obsenv-$(VERSION).tar.gz packaging/rpm/obsenv.sysusers $(RPMTOP)/SOURCES/
+	rpmbuild -bb $(if $(wildcard /etc/debian_version),--nodeps) --define "_topdir $(RPMTOP)" \
+		packaging/rpm/obsenv.spec
+	@ls $(RPMTOP)/RPMS/*/obsenv-$(VERSION)-*.rpm
+
+# Modes and owners of every file in the RPM, as a sysadmin would check them.
+rpmcheck: rpm
+	bash tests/rpm/check.sh $(RPMTOP)/RPMS/*/obsenv-$(VERSION)-*.rpm
+
 # Debian 12 (as root). EL9: dnf install gcc make libgit2-devel libyaml-devel
 # libcap-devel libseccomp-devel criterion-devel sudo util-linux git.
 DEB_PKGS := gcc libc6-dev make pkg-config libgit2-dev libyaml-dev libcap-dev libseccomp-dev \
             libcriterion-dev sudo util-linux mount passwd git openssh-server openssh-client mandoc cppcheck clang-tidy \
-            valgrind binutils python3 hyperfine jq
+            valgrind binutils python3 hyperfine jq rpm cpio bash-completion
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PKGS)
