@@ -38,7 +38,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 # Tests build argv arrays from string literals.
 TEST_CFLAGS := -Wno-write-strings -Wno-cast-qual -Wno-discarded-qualifiers
 
-.PHONY: all check test unit e2e install clean deps demo lint asan valgrind hardening dist rpm rpmcheck
+.PHONY: all check test unit e2e install clean deps demo lint asan valgrind hardening dist rpm rpmcheck fuzz check-fuzz
 all: $(BUILD)/obsenv obsenv
 
 obsenv: $(BUILD)/obsenv
@@ -73,7 +73,13 @@ unit: $(BUILD)/unit
 e2e:
 	bash tests/e2e/run.sh
 
-check test: all hardening lint unit asan valgrind e2e rpmcheck
+# The fuzz run in check is short (CHECK_FUZZ_SECONDS per target); `make
+# fuzz` alone runs FUZZ_SECONDS (60) each, longer runs are reported in
+# SECURITY.md.
+CHECK_FUZZ_SECONDS ?= 30
+check test: all hardening lint unit asan valgrind e2e rpmcheck check-fuzz
+check-fuzz:
+	$(MAKE) -s fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
 # Sanitizers and valgrind run the unit tests only: the installed setuid
 # binary must never carry a sanitizer runtime (it reads its options from
@@ -122,6 +128,33 @@ install: $(BUILD)/obsenv
 	install -m 0644 packaging/systemd/obsenv-pull.timer $(DESTDIR)$(UNITDIR)/obsenv-pull.timer
 	chmod 0644 $(DESTDIR)$(UNITDIR)/obsenv-pull.service
 
+# libFuzzer targets (clang, ASan+UBSan), each run FUZZ_SECONDS on its
+# checked-in seeds (tests/fuzz/corpus/<target>, read only); new inputs go
+# to $(BUILD)/fuzz/corpus-<target>, crashes to $(BUILD)/fuzz/. Every crash
+# found becomes a seed and a regression test.
+FUZZ_TARGETS := policy basefile args names cycle audit gen
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=undefined $(PKG_CFLAGS) -Isrc -DPOLICY_PATH='"x"' -DSUDO_PATH='"y"' \
+                -DOBSENV_VERSION='"z"' -DGIT_SONAME='"$(GIT_SONAME)"'
+FUZZ_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/fuzz/%.o)
+$(BUILD)/fuzz/%.o: src/%.c $(wildcard src/*.h)
+	@mkdir -p $(BUILD)/fuzz
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+		echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
+		ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=65536 -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t \
+			2>$(BUILD)/fuzz/$$t.log || { tail -40 $(BUILD)/fuzz/$$t.log; exit 1; }; \
+		grep -E '^stat::(number_of_executed_units|peak_rss_mb)|cov: ' $(BUILD)/fuzz/$$t.log | tail -3; \
+	done
+
 # The source tarball of what is committed (CI builds from a clean clone).
 dist:
 	@mkdir -p $(BUILD)
@@ -146,7 +179,7 @@ rpmcheck: rpm
 # libcap-devel libseccomp-devel criterion-devel sudo util-linux git.
 DEB_PKGS := gcc libc6-dev make pkg-config libgit2-dev libyaml-dev libcap-dev libseccomp-dev \
             libcriterion-dev sudo util-linux mount passwd git openssh-server openssh-client mandoc cppcheck clang-tidy \
-            valgrind binutils python3 hyperfine jq rpm cpio bash-completion
+            valgrind binutils python3 hyperfine jq rpm cpio bash-completion clang
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PKGS)

@@ -175,7 +175,7 @@ out:
 /* The old base file is kept under <root>/base-history/, never replaced. */
 static int keep_history(struct store *s, const struct policy *p)
 {
-	char *old = NULL, stamp[32], name[48];
+	char *old = NULL, stamp[32], name[64];
 	size_t len = 0;
 	time_t now = time(NULL);
 	struct tm tm;

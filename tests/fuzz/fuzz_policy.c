@@ -1,0 +1,16 @@
+/* The policy parser: any bytes give a policy or a list of problems. */
+#include "fuzz.h"
+#include "policy.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct diag d = { .file = "fuzz" };
+	struct policy p = { 0 };
+
+	if (size > POLICY_MAX_BYTES)
+		return 0;
+	policy_parse((const char *)data, size, &d, &p);
+	policy_free(&p);
+	diag_free(&d);
+	return 0;
+}
