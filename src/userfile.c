@@ -86,10 +86,13 @@ static int walk_dir(int dfd, const char *name, const char *shown, uid_t uid, boo
 }
 
 /* A backup name that nothing has: link(2) never replaces an entry. */
-static int keep_old(int dfd, const char *name, const char *shown, time_t now, char *out,
+/* The backup is a new link to the inode that was opened and checked (ofd,
+ * an O_PATH descriptor), made through /proc/self/fd: linking by name would
+ * link whatever the name holds by then, a symlink swapped in included. */
+static int keep_old(int ofd, int dfd, const char *name, const char *shown, time_t now, char *out,
 		    size_t size)
 {
-	char stamp[32];
+	char stamp[32], self[64];
 	struct tm tm;
 
 	if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm))
@@ -100,7 +103,8 @@ static int keep_old(int dfd, const char *name, const char *shown, time_t now, ch
 
 		if (n < 0 || (size_t)n >= size)
 			return err_set(E_FAIL, "%s: the backup name would be too long", shown);
-		if (linkat(dfd, name, dfd, out, 0) == 0)
+		snprintf(self, sizeof self, "/proc/self/fd/%d", ofd);
+		if (linkat(AT_FDCWD, self, dfd, out, AT_SYMLINK_FOLLOW) == 0)
 			return 0;
 		if (errno != EEXIST)
 			return err_sys(E_FAIL, errno, "cannot keep %s as %s", shown, out);
@@ -133,8 +137,8 @@ int userfile_replace(int home, const char *home_path, const char *rel, uid_t uid
 	char *comp[USERFILE_DEPTH_MAX], *name, *slash;
 	bool made[USERFILE_DEPTH_MAX] = { false }, old = false, made_tmp = false;
 	size_t depth = 0;
-	struct stat st;
-	int dfd = home, fd = -1, r = 0;
+	struct stat st, now_st;
+	int dfd = home, fd = -1, ofd = -1, r = 0;
 
 	memset(res, 0, sizeof *res);
 	if (!str_is_rel_path(rel) || strlen(rel) >= sizeof path)
@@ -182,6 +186,14 @@ int userfile_replace(int home, const char *home_path, const char *rel, uid_t uid
 				    (unsigned long)st.st_nlink);
 			goto out;
 		}
+		/* From here on the inode, not the name: the user may swap the
+		 * name for a symlink at any moment. */
+		ofd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (ofd < 0 || fstat(ofd, &now_st) || now_st.st_ino != st.st_ino ||
+		    now_st.st_dev != st.st_dev || !S_ISREG(now_st.st_mode) || now_st.st_nlink != 1) {
+			r = err_set(E_FAIL, "%s changed while obsenv looked at it", shown);
+			goto out;
+		}
 		old = true;
 	} else if (errno != ENOENT) {
 		r = err_sys(E_FAIL, errno, "%s", shown);
@@ -214,7 +226,7 @@ int userfile_replace(int home, const char *home_path, const char *rel, uid_t uid
 		r = err_sys(E_FAIL, errno, "cannot write the new %s", shown);
 		goto out;
 	}
-	if (old && (r = keep_old(dfd, name, shown, now, res->backup, sizeof res->backup)))
+	if (old && (r = keep_old(ofd, dfd, name, shown, now, res->backup, sizeof res->backup)))
 		goto out;
 	if (renameat(dfd, tmp, dfd, name)) {
 		r = err_sys(E_FAIL, errno, "cannot put the new %s in place", shown);
@@ -226,6 +238,8 @@ int userfile_replace(int home, const char *home_path, const char *rel, uid_t uid
 out:
 	if (fd >= 0)
 		close(fd);
+	if (ofd >= 0)
+		close(ofd);
 	if (made_tmp) {
 		/* Everything as it was: the old file under its name, no backup,
 		 * no directories of ours. */
