@@ -130,6 +130,11 @@ e2e_logsink() {
 e2e_cleanup() {
 	[[ -n ${SINK_PID:-} ]] && kill "$SINK_PID" 2>/dev/null
 	[[ -s ${T:-/nonexistent}/ssh/pid ]] && kill "$(cat "$T/ssh/pid")" 2>/dev/null
+	[[ -s ${T:-/nonexistent}/https/pids ]] && xargs kill <"$T/https/pids" 2>/dev/null
+	if [[ -e /usr/local/share/ca-certificates/obsenv-e2e.crt ]]; then
+		rm -f /usr/local/share/ca-certificates/obsenv-e2e.crt
+		update-ca-certificates --fresh >/dev/null 2>&1
+	fi
 	rm -f "$SUDOERS"
 	e2e_remove_users
 }

@@ -1,0 +1,54 @@
+# HTTPS remotes against a real TLS git server (git http-backend behind
+# Python's ssl on 127.0.0.1): certificates are verified by libgit2 against
+# the system's CAs, and obsenv accepts nothing libgit2 did not verify.
+H=$T/https
+install -d -m 0755 "$H" "$H/srv"
+cp -a "$FX/remotes/pkg00.git" "$H/srv/"
+chmod -R a+rX "$H/srv"
+ossl() { openssl "$@" >/dev/null 2>&1; }
+ossl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=obsenv e2e CA" -keyout "$H/ca.key" -out "$H/ca.crt"
+ossl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$H/srv.key" -out "$H/srv.csr"
+printf 'subjectAltName=DNS:localhost\n' >"$H/ext"
+ossl x509 -req -in "$H/srv.csr" -CA "$H/ca.crt" -CAkey "$H/ca.key" -CAcreateserial -days 2 -extfile "$H/ext" -out "$H/srv.crt"
+ossl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" -addext subjectAltName=DNS:localhost \
+	-keyout "$H/self.key" -out "$H/self.crt"
+/usr/bin/python3 "$SRC/tests/e2e/https_git.py" "$H/srv" 8443 "$H/srv.crt" "$H/srv.key" &
+echo $! >>"$H/pids"
+/usr/bin/python3 "$SRC/tests/e2e/https_git.py" "$H/srv" 8444 "$H/self.crt" "$H/self.key" &
+echo $! >>"$H/pids"
+# The test CA becomes trusted system-wide for the run (removed at the end,
+# and by e2e_cleanup if the suite is interrupted).
+install -m 0644 "$H/ca.crt" /usr/local/share/ca-certificates/obsenv-e2e.crt
+update-ca-certificates >/dev/null 2>&1
+for _ in $(seq 50); do curl -sf --cacert "$H/ca.crt" https://localhost:8443/pkg00.git/info/refs?service=git-upload-pack -o /dev/null && break; sleep 0.1; done
+pin00="$(tag_of pkg00):${BASE[pkg00]}"
+
+t "https: init from a server whose certificate a trusted CA signed"
+rm -rf "$T/https-env"
+alt_env "$T/https-env" "pkg00=https://localhost:8443/pkg00.git@$pin00"
+run asuser $E2E_MNT "$ALT/obsenv" init
+rc_is 0
+out_has "^generation 1: 1 package on their deploy branch$"
+[[ $(basename "$(readlink -f "$T/https-env/pkg00")") == "${DEPLOY[pkg00]}" ]] || errs+=("not on the deploy head")
+run asuser $E2E_MNT "$ALT/obsenv" pull
+rc_is 0
+
+t "https: a self-signed certificate is refused"
+rm -rf "$T/https-env2"
+alt_env "$T/https-env2" "pkg00=https://localhost:8444/pkg00.git@$pin00"
+run asuser $E2E_MNT "$ALT/obsenv" init
+rc_is 1
+err_has "^obsenv: pkg00: .*certificate"
+[[ -e $T/https-env2/current ]] && errs+=("a generation was made")
+
+t "https: a certificate for another host name is refused"
+rm -rf "$T/https-env3"
+alt_env "$T/https-env3" "pkg00=https://127.0.0.1:8443/pkg00.git@$pin00"
+run asuser $E2E_MNT "$ALT/obsenv" init
+rc_is 1
+err_has "^obsenv: pkg00: .*certificate"
+[[ -e $T/https-env3/current ]] && errs+=("a generation was made")
+
+xargs kill <"$H/pids" 2>/dev/null
+rm -f /usr/local/share/ca-certificates/obsenv-e2e.crt
+update-ca-certificates --fresh >/dev/null 2>&1
