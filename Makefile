@@ -76,7 +76,7 @@ e2e:
 # The fuzz run in check is short (CHECK_FUZZ_SECONDS per target); `make
 # fuzz` alone runs FUZZ_SECONDS (60) each, longer runs are reported in
 # SECURITY.md.
-CHECK_FUZZ_SECONDS ?= 30
+CHECK_FUZZ_SECONDS ?= 60
 check test: all hardening lint unit asan valgrind e2e rpmcheck check-fuzz
 check-fuzz:
 	$(MAKE) -s fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
@@ -179,7 +179,7 @@ rpmcheck: rpm
 # libcap-devel libseccomp-devel criterion-devel sudo util-linux git.
 DEB_PKGS := gcc libc6-dev make pkg-config libgit2-dev libyaml-dev libcap-dev libseccomp-dev \
             libcriterion-dev sudo util-linux mount passwd git openssh-server openssh-client mandoc cppcheck clang-tidy \
-            valgrind binutils python3 hyperfine jq rpm cpio bash-completion clang
+            valgrind binutils python3 hyperfine jq rpm cpio bash-completion clang openssl ca-certificates curl
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PKGS)

@@ -22,6 +22,7 @@ roles:
   maintainers: { groups: [obse2e_maint], actions: [all] }
   timer:       { users: [$E2E_OWNER], actions: [pull] }
 YAML
+cp "$ALT/etc/policy.yaml" "$M/policy.yaml" # for later tests on this environment
 A=$ALT/obsenv
 mnt() { run asuser $E2E_MNT "$A" "$@"; }
 mgen() { readlink "$M/env/current"; }

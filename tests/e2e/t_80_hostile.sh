@@ -117,6 +117,34 @@ evil_repo evil-e
 e_sub=$(printf '100644 blob %s\tpwned\n' "$(blob evil-e x)" | git --git-dir="$T/evil-e.git" mktree)
 spec=$(evil_top evil-e "$(printf '040000 tree %s\t..' "$e_sub")")
 evil_fails "an entry named .." "$spec"
+evil_repo evil-f
+spec=$(evil_top evil-f "$(printf '100644 blob %s\tgit~1' "$(blob evil-f x)")")
+evil_fails "an entry named git~1 (the NTFS short name of .git)" "$spec"
+evil_repo evil-g
+spec=$(evil_top evil-g "$(printf '100644 blob %s\t.git.' "$(blob evil-g x)")")
+evil_fails "an entry named .git. (NTFS drops the dot)" "$spec"
+evil_repo evil-h
+h_git=$(printf '100644 blob %s\tconfig\n' "$(blob evil-h "$(printf '[core]\n\tfsmonitor = touch %s/pwned\n' "$T")")" |
+	git --git-dir="$T/evil-h.git" mktree)
+h_sub=$(printf '040000 tree %s\t.git\n' "$h_git" | git --git-dir="$T/evil-h.git" mktree)
+spec=$(evil_top evil-h "$(printf '040000 tree %s\tsub' "$h_sub")")
+evil_fails "a nested repository (sub/.git/config)" "$spec"
+
+t "hostile content: a gitlink (submodule entry) becomes an empty directory, nothing fetched"
+evil_repo evil-i
+i_tree=$(printf '160000 commit %s\tvendored\n100644 blob %s\tREADME\n' "$(printf '%040d' 7)" "$(blob evil-i ok)" |
+	git --git-dir="$T/evil-i.git" mktree --missing)
+i_top=$(git --git-dir="$T/evil-i.git" -c user.name=e -c user.email=e@e commit-tree -p "$EVIL_BASE" -m gitlink "$i_tree")
+git --git-dir="$T/evil-i.git" update-ref refs/heads/deploy "$i_top"
+chmod -R a+rX "$T/evil-i.git"
+rm -rf "$T/alt-env4"
+alt_env "$T/alt-env4" "evil=$T/evil-i.git@v1:$EVIL_BASE"
+run asuser $E2E_MNT "$ALT/obsenv" init
+rc_is 0
+tree=$(readlink -f "$T/alt-env4/evil")
+[[ -d $tree/vendored && -z $(ls -A "$tree/vendored") ]] || errs+=("vendored: $(ls -la "$tree/vendored" 2>&1)")
+[[ $(cat "$tree/README") == ok ]] || errs+=("the rest of the tree is missing")
+not_pwned
 
 t "a full disk while materializing leaves the current generation untouched"
 install -d -m 0755 "$T/small"

@@ -1,0 +1,138 @@
+# The rest of the attack catalog: numeric ids, ref-name tricks, reaching
+# into a running obsenv, races in the home, and 20 mixed invocations.
+e2e_alt_install
+gen_now() { readlink "$T/env/current"; }
+
+t "numeric ids: -1, 4294967295, 0x0, +5, ' 5' are refused as usage errors"
+g=$(gen_now)
+for v in -1 4294967295 0x0 +5 " 5" 07 ""; do
+	run asuser $E2E_MNT "$OBSENV" revert -- "$v"
+	rc_is 2
+	run asuser $E2E_MNT "$OBSENV" history -n "$v"
+	rc_is 2
+	run asuser $E2E_MNT "$OBSENV" diff -- "$v"
+	rc_is 2
+done
+[[ $(gen_now) == "$g" ]] || errs+=("the environment changed")
+audit_has "action=revert .*result=failed exit=2"
+
+t "ref-name tricks are refused before git sees them"
+g=$(gen_now)
+for bad in HEAD a/../b /etc/passwd @{-1} main~1 ":/fix" x.lock a:b "+refs/*:refs/*" "*" "v 1" 'v\1' "v?" "v[1]" "v^" \
+	$'v1\r' $'\xd0\xb21.0' "refs/../../x" "-oProxyCommand=x"; do
+	run sudo_mnt checkout pkg00 -- "$bad"
+	rc_is 2
+	err_has "^obsenv: checkout: '.*' is not a valid tag or commit name$"
+done
+# A valid name that is no tag: refused by the store.
+run sudo_mnt checkout pkg00 v99.0.0
+rc_is 1
+err_has "no tag or commit 'v99.0.0' in the store"
+[[ $(gen_now) == "$g" ]] || errs+=("the environment changed")
+records | grep -q $'\r' && errs+=("a CR reached the audit log")
+
+t "the caller cannot reach into a running obsenv: ptrace, /proc/PID/mem and environ, signals"
+# Hold the lock so that the caller's revert waits, already dropped to the
+# owner account, while the caller tries everything it can.
+setsid -f runuser -u $E2E_OWNER -- flock -o -x "$T/env/.lock" sleep 4
+sleep 0.3
+asuser $E2E_MNT env SECRET=x "$OBSENV" revert >"$T/held.out" 2>&1 &
+held=$!
+sleep 0.5
+pid=$(pgrep -u $E2E_OWNER -x obsenv | head -1)
+if [[ -z $pid ]]; then
+	errs+=("no obsenv waiting for the lock")
+else
+	[[ $(stat -c %u "/proc/$pid") == "$UID_OWNER" ]] || errs+=("not dropped while waiting")
+	run asuser $E2E_MNT cat "/proc/$pid/environ"
+	[[ $rc != 0 ]] || errs+=("the caller read /proc/PID/environ")
+	run asuser $E2E_MNT dd if="/proc/$pid/mem" bs=1 count=1 skip=4096
+	[[ $rc != 0 ]] || errs+=("the caller read /proc/PID/mem")
+	run asuser $E2E_MNT /usr/bin/python3 -c 'import ctypes, sys; l = ctypes.CDLL(None, use_errno=True); r = l.ptrace(16, int(sys.argv[1]), 0, 0); print(r, ctypes.get_errno())' "$pid"
+	[[ $out == "-1 1" ]] || errs+=("ptrace attach by the caller: $out")
+	run asuser $E2E_MNT kill -STOP "$pid"
+	[[ $rc != 0 ]] || errs+=("the caller could stop it")
+	# The owner (the environment's account) may; that is not an attack.
+fi
+pkill -9 -f "flock -o -x $T/env/.lock"
+wait $held
+grep -q "generation" "$T/held.out" || errs+=("the waiting revert did not finish: $(cat "$T/held.out")")
+
+t "restore-setups: arguments naming another user or path are refused"
+run asuser $E2E_OBS "$OBSENV" restore-setups $E2E_OUT
+rc_is 2
+run asuser $E2E_OBS "$OBSENV" restore-setups /etc/shadow
+rc_is 2
+err_is "obsenv: restore-setups: unexpected argument '/etc/shadow' (usage: obsenv restore-setups)"
+
+H_OBS=$(getent passwd $E2E_OBS | cut -d: -f6)
+H_OUT=$(getent passwd $E2E_OUT | cut -d: -f6)
+t "restore-setups: notebooks unreadable, or a regular file, or another user's bind mount"
+rm -rf "$H_OBS/notebooks"
+install -d -m 0000 -o $E2E_OBS "$H_OBS/notebooks"
+run asuser $E2E_OBS "$OBSENV" restore-setups
+rc_is 1
+err_is "obsenv: $H_OBS/notebooks: Permission denied"
+rm -rf "$H_OBS/notebooks"
+echo file | install -m 0644 -o $E2E_OBS /dev/stdin "$H_OBS/notebooks"
+run asuser $E2E_OBS "$OBSENV" restore-setups
+rc_is 1
+err_is "obsenv: $H_OBS/notebooks is a file, not a directory: obsenv will not use it"
+rm -f "$H_OBS/notebooks"
+install -d -o $E2E_OBS "$H_OBS/notebooks"
+install -d -o $E2E_OUT "$H_OUT/nb-bind"
+mount --bind "$H_OUT/nb-bind" "$H_OBS/notebooks"
+run asuser $E2E_OBS "$OBSENV" restore-setups
+rc_is 1
+err_is "obsenv: $H_OBS/notebooks is owned by uid $UID_OUT, not by you: obsenv will not write there"
+[[ -z $(ls -A "$H_OUT/nb-bind") ]] || errs+=("wrote into the other user's directory")
+umount "$H_OBS/notebooks"
+
+t "restore-setups: a tight loop swapping the file and a symlink never leads it astray"
+rm -rf "$H_OBS/notebooks"
+runuser -u $E2E_OBS -- mkdir "$H_OBS/notebooks"
+echo "out's secret" | install -m 0644 -o $E2E_OUT /dev/stdin "$H_OUT/victim"
+# The observer's own loop, as fast as it goes: the name is a symlink to
+# the victim, then a file, then a symlink again.
+asuser $E2E_OBS bash -c 'cd "$1/notebooks"; while [[ ! -e $2/stop-swap ]]; do
+	ln -sfn "$3" .s && mv -Tf .s .user_setups; echo mine >.f && mv -Tf .f .user_setups; done' _ "$H_OBS" "$T" "$H_OUT/victim" &
+swapper=$!
+refused=0 done=0
+for i in $(seq 60); do
+	if asuser $E2E_OBS "$OBSENV" restore-setups >/dev/null 2>&1; then done=$((done + 1)); else refused=$((refused + 1)); fi
+done
+touch "$T/stop-swap"
+wait $swapper
+rm -f "$T/stop-swap"
+echo "    # $done written, $refused refused while the name was being swapped"
+[[ $(cat "$H_OUT/victim") == "out's secret" && $(stat -c %h "$H_OUT/victim") == 1 ]] || errs+=("the victim changed")
+[[ -z $(find "$H_OBS/notebooks" -maxdepth 1 -name '.user_setups.bak-*' -type l | head -1) ]] || errs+=("a symlink was kept as a backup")
+((done + refused == 60)) || errs+=("runs unaccounted for")
+unchanged
+
+t "20 invocations at once, rollbacks, pulls and pins mixed: all exit cleanly, one environment"
+if [[ -d ${M:-} ]]; then
+	cp "$M/policy.yaml" "$ALT/etc/policy.yaml"
+	tags=($(git --git-dir="$M/remotes/pkg01.git" tag --merged deploy -l 'v*' | sort -V | tail -2))
+	pids=()
+	for i in $(seq 20); do
+		case $((i % 3)) in
+		0) asuser $E2E_OBS "$A" rollback >"$T/mix.$i" 2>&1 & ;;
+		1) asuser $E2E_OWNER "$A" pull >"$T/mix.$i" 2>&1 & ;;
+		2) asuser $E2E_MNT "$A" pin pkg01 "${tags[i % 2]}" >"$T/mix.$i" 2>&1 & ;;
+		esac
+		pids+=($!)
+	done
+	bad=0
+	for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
+	((bad == 0)) || errs+=("$bad of 20 failed: $(grep -l obsenv: "$T"/mix.* | head -3 | xargs cat)")
+	for p in pkg00 pkg01 pkg02; do [[ -d $M/env/$p/ ]] || errs+=("$p does not resolve"); done
+	audit_count 20 "action=(rollback|pull|pin) .*result="
+	run asuser $E2E_OBS "$A" status
+	rc_is 0
+	run asuser $E2E_OBS "$A" rollback
+	rc_is 0
+	rm -f "$T"/mix.*
+else
+	errs+=("needs the maintainer tests' environment (t_72)")
+fi
