@@ -12,21 +12,6 @@
 #include "privs.h"
 #include "sandbox.h"
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The child: becomes the caller for good, reads, and writes "0" and the
  * bytes, or "1" and the message. It never returns. */
 static void child(int fd, const struct account *a, const char *path, size_t max)
@@ -40,11 +25,11 @@ static void child(int fd, const struct account *a, const char *path, size_t max)
 	if (!r)
 		r = fs_read_plain(path, 0, max, &buf, &len);
 	if (r) {
-		write_all(fd, "1", 1);
-		write_all(fd, err_msg(), strlen(err_msg()));
+		fs_write_all(fd, "1", 1);
+		fs_write_all(fd, err_msg(), strlen(err_msg()));
 	} else {
-		write_all(fd, "0", 1);
-		write_all(fd, buf, len);
+		fs_write_all(fd, "0", 1);
+		fs_write_all(fd, buf, len);
 	}
 	_exit(0);
 }

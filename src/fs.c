@@ -153,3 +153,20 @@ int fs_read_plain(const char *path, int flags, size_t max, char **buf, size_t *l
 	close(fd);
 	return r;
 }
+
+int fs_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

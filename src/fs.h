@@ -14,4 +14,7 @@ int fs_read_trusted(const char *path, size_t max, char **buf, size_t *len);
  * flags: extra open flags, e.g. O_NOFOLLOW where a symlink is an error. */
 int fs_read_plain(const char *path, int flags, size_t max, char **buf, size_t *len);
 
+/* Writes all of data, or returns -1 with errno set. */
+int fs_write_all(int fd, const void *data, size_t len);
+
 #endif

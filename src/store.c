@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fs.h"
 #include "lock.h"
 #include "setupsh.h"
 
@@ -90,16 +91,8 @@ int store_write_file(int dfd, const char *name, const char *data, size_t len, in
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return err_sys(E_FAIL, errno, "cannot create %s", name);
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			r = err_sys(E_FAIL, errno, "cannot write %s", name);
-			break;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
+	if (fs_write_all(fd, data, len))
+		r = err_sys(E_FAIL, errno, "cannot write %s", name);
 	if (!r && (fchmod(fd, (mode_t)mode) || fsync(fd)))
 		r = err_sys(E_FAIL, errno, "cannot write %s", name);
 	if (close(fd) && !r)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fs.h"
 #include "str.h"
 
 static const char *kind(mode_t m)
@@ -112,21 +113,6 @@ static int keep_old(int ofd, int dfd, const char *name, const char *shown, time_
 	return err_set(E_FAIL, "%s: 100 backups from this second exist already", shown);
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int userfile_replace(int home, const char *home_path, const char *rel, uid_t uid, const char *data,
 		     size_t len, time_t now, struct userfile_result *res)
 {
@@ -216,7 +202,7 @@ int userfile_replace(int home, const char *home_path, const char *rel, uid_t uid
 		goto out;
 	}
 	made_tmp = true;
-	if (fchmod(fd, 0644) || write_all(fd, data, len) || fsync(fd)) {
+	if (fchmod(fd, 0644) || fs_write_all(fd, data, len) || fsync(fd)) {
 		r = err_sys(E_FAIL, errno, "cannot write the new %s", shown);
 		goto out;
 	}
