@@ -5,6 +5,7 @@
 
 #include "act.h"
 #include "err.h"
+#include "freeze.h"
 #include "gen.h"
 #include "git.h"
 #include "store.h"
@@ -28,7 +29,8 @@ int act_status(const struct policy *p, const struct request *req)
 	struct generation g = { 0 };
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);
 	char when[64], name[256], fol[REF_MAX_LEN + 16];
-	bool pins_ok;
+	bool pins_ok, frozen;
+	struct freeze fz;
 	struct tm tm;
 	time_t t;
 	int r;
@@ -39,6 +41,7 @@ int act_status(const struct policy *p, const struct request *req)
 		goto out;
 	if (req->verify && (r = git_start()))
 		goto out;
+	frozen = freeze_read(&s, &fz) == 0;
 	pins_ok = basefile_load(p, pins) == 0;
 	t = (time_t)g.time;
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
@@ -46,12 +49,30 @@ int act_status(const struct policy *p, const struct request *req)
 		printf("{\"root\": ");
 		act_json_str(p->root);
 		printf(", \"generation\": %lu, \"time\": \"%s\", \"user\": \"%s\", \"sudo_user\": %s%s%s, "
-		       "\"action\": \"%s\", \"packages\": [",
+		       "\"action\": \"%s\", ",
 		       g.number, when, g.user, g.sudo_user[0] ? "\"" : "", g.sudo_user[0] ? g.sudo_user : "null",
 		       g.sudo_user[0] ? "\"" : "", g.action);
+		printf("\"frozen\": ");
+		if (frozen) {
+			printf("{\"since\": %lld, \"by\": ", fz.since);
+			act_json_str(fz.who);
+			printf(", \"reason\": ");
+			act_json_str(fz.reason);
+			printf("}, ");
+		} else {
+			printf("null, ");
+		}
+		printf("\"packages\": [");
 	} else {
 		printf("%s: generation %lu, made %s by %s%s%s, %s\n", p->root, g.number, when, g.user,
 		       g.sudo_user[0] ? " via sudo by " : "", g.sudo_user, g.action);
+		if (frozen) {
+			char since[40];
+
+			freeze_time(fz.since, since, sizeof since);
+			printf("FROZEN since %s by %s: \"%s\" (only rollback is allowed)\n", since, fz.who,
+			       fz.reason);
+		}
 		if (!pins_ok)
 			printf("warning: base file unreadable: %s\n", err_msg());
 		printf("%-24s %-10s %-28s %-18s %-5s %s\n", "PACKAGE", "COMMIT", "VERSION", "FOLLOWS",

@@ -281,6 +281,11 @@ audit_has "$(rec allow "$UID_OWNER" $E2E_OWNER).*action=pull .*result=failed exi
 mnt freeze "again"
 rc_is 1
 err_has "^obsenv: already frozen: "
+run asuser $E2E_OBS "$A" status
+rc_is 0
+out_has "^FROZEN since [0-9-]+ [0-9:]+ UTC by $E2E_MNT: \"critical observing: do not touch\" \\(only rollback is allowed\\)$"
+run asuser $E2E_OBS "$A" status --json
+[[ $(jq -r '.frozen.by, .frozen.reason' <<<"$out" | tr '\n' '|') == "$E2E_MNT|critical observing: do not touch|" ]] || errs+=("json frozen: $out")
 run asuser $E2E_OBS "$A" rollback
 rc_is 0
 out_has "^rolled back"
@@ -296,6 +301,8 @@ out_has "^thawed: the freeze by $E2E_MNT since .* \\(\"critical observing: do no
 mnt thaw
 rc_is 0
 out_has "^not frozen: nothing changed$"
+run asuser $E2E_OBS "$A" status --json
+[[ $(jq -r .frozen <<<"$out") == null ]] || errs+=("still frozen in status: $out")
 run asuser $E2E_OWNER "$A" pull
 rc_is 0
 
