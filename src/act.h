@@ -19,7 +19,7 @@ int act_rollback(const struct policy *p, const struct caller *c, const struct re
 int act_revert(const struct policy *p, const struct caller *c, const struct request *req);
 int act_restore_setups(const struct policy *p, const struct account *user);
 int act_freeze(const struct policy *p, const struct caller *c, const struct request *req);
-int act_thaw(const struct policy *p, const struct caller *c);
+int act_thaw(const struct policy *p, const struct caller *c, const struct request *req);
 int act_history(const struct policy *p, const struct request *req);
 int act_checkout(const struct policy *p, const struct caller *c, const struct request *req);
 int act_pull(const struct policy *p, const struct caller *c, const struct request *req);

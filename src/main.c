@@ -224,7 +224,7 @@ int main(int argc, char **argv)
 		r = act_freeze(&pol, &who, &req);
 		break;
 	case A_THAW:
-		r = act_thaw(&pol, &who);
+		r = act_thaw(&pol, &who, &req);
 		break;
 	default:
 		r = err_set(E_USAGE, "unknown action '%s'", act->name);

@@ -260,6 +260,10 @@ out_has "^dry run: reverting to generation [0-9]+ would change 1 package; nothin
 [[ $(mgen) == "$g" ]] || errs+=("a dry run switched")
 
 t "freeze: every change but rollback is refused with the reason; the timer is quiet"
+mnt freeze --dry-run "critical observing: do not touch"
+rc_is 0
+out_has "^dry run: would freeze for \"critical observing: do not touch\"; nothing changed$"
+[[ -e $M/env/frozen ]] && errs+=("a dry run froze the environment")
 mnt freeze "critical observing: do not touch"
 rc_is 0
 out_has "^frozen by $E2E_MNT: \"critical observing: do not touch\"$"
@@ -295,6 +299,10 @@ mnt freeze $'evil\e[2J'
 rc_is 2
 mnt freeze
 rc_is 2
+mnt thaw --dry-run
+rc_is 0
+out_has "^dry run: would end the freeze by $E2E_MNT since .*; nothing changed$"
+[[ -e $M/env/frozen ]] || errs+=("a dry run thawed the environment")
 mnt thaw
 rc_is 0
 out_has "^thawed: the freeze by $E2E_MNT since .* \\(\"critical observing: do not touch\"\\) is over$"
