@@ -41,6 +41,8 @@ const struct package *act_check_target(const struct policy *p, const char *actio
 int act_check_tag(const struct package *k, const struct git_target *t);
 struct store;
 void act_gc(struct store *s, const struct policy *p);
+int act_open_store(struct store *s, const struct policy *p, const struct caller *c,
+		   const char *action, bool dry_run, bool trees);
 /* The policy's package called name, or NULL. */
 const struct package *act_package(const struct policy *p, const char *name);
 

@@ -10,35 +10,6 @@
 #include "git.h"
 #include "store.h"
 
-/* Checks the command line before any file is opened: a package the
- * policy names, and a name that means nothing to git's revision syntax,
- * a shell or a terminal. */
-const struct package *act_check_target(const struct policy *p, const char *action, const char *pkg,
-				       const char *ref)
-{
-	const struct package *k = act_package(p, pkg);
-
-	if (!k)
-		err_set(E_USAGE, "%s: unknown package '%.64s' (the policy names %zu; see 'obsenv status')",
-			action, pkg, p->npkgs);
-	else if (strcmp(ref, "deploy") != 0 && !str_is_refname(ref))
-		err_set(E_USAGE, "%s: '%.64s%s' is not a valid tag or commit name", action, ref,
-			strlen(ref) > 64 ? "..." : "");
-	else
-		return k;
-	return NULL;
-}
-
-/* A tag must match the package's allowed pattern; commits and the deploy
- * branch are not tags. */
-int act_check_tag(const struct package *k, const struct git_target *t)
-{
-	if (t->source == SRC_TAG && !str_glob_match(k->tags, t->ref))
-		return err_set(E_DENIED, "%s: tag '%s' does not match the policy's allowed tags '%s'",
-			       k->name, t->ref, k->tags);
-	return 0;
-}
-
 int act_checkout(const struct policy *p, const struct caller *c, const struct request *req)
 {
 	struct store s = { .root = -1, .lock = -1 };
@@ -46,15 +17,12 @@ int act_checkout(const struct policy *p, const struct caller *c, const struct re
 	const struct package *k;
 	struct git_target t;
 	struct gen_pkg *n = NULL;
-	char who[160], old[256];
+	char old[256];
 	int r;
 
 	if (!(k = act_check_target(p, "checkout", req->ops[0], req->ops[1])))
 		return E_USAGE;
-	if ((r = store_open(&s, p, false)))
-		goto out;
-	if (!req->dry_run && ((r = store_lock(&s, act_who(c, "checkout", who, sizeof who))) ||
-			      (r = store_cleanup(&s, true))))
+	if ((r = act_open_store(&s, p, c, "checkout", req->dry_run, true)))
 		goto out;
 	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)) || (r = git_start()) ||
 	    (r = git_resolve(p, k, req->ops[1], &t)) || (r = act_check_tag(k, &t)))

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "act.h"
+#include "git.h"
 #include "err.h"
 #include "store.h"
 #include "gen.h"
@@ -68,4 +69,49 @@ void act_gc(struct store *s, const struct policy *p)
 		fprintf(stderr, "obsenv: warning: old trees were not removed: %s\n",
 			pins ? err_msg() : "out of memory");
 	free(pins);
+}
+
+/* Opens the store and, unless the action only looks (a dry run), takes
+ * the lock and removes what killed runs left. trees: the action makes
+ * trees, so trees/ is swept too. */
+int act_open_store(struct store *s, const struct policy *p, const struct caller *c,
+		   const char *action, bool dry_run, bool trees)
+{
+	char who[160];
+	int r;
+
+	if ((r = store_open(s, p, false)) || dry_run)
+		return r;
+	if ((r = store_lock(s, act_who(c, action, who, sizeof who))))
+		return r;
+	return store_cleanup(s, trees);
+}
+
+/* Checks the command line before any file is opened: a package the
+ * policy names, and a name that means nothing to git's revision syntax,
+ * a shell or a terminal. */
+const struct package *act_check_target(const struct policy *p, const char *action, const char *pkg,
+				       const char *ref)
+{
+	const struct package *k = act_package(p, pkg);
+
+	if (!k)
+		err_set(E_USAGE, "%s: unknown package '%.64s' (the policy names %zu; see 'obsenv status')",
+			action, pkg, p->npkgs);
+	else if (strcmp(ref, "deploy") != 0 && !str_is_refname(ref))
+		err_set(E_USAGE, "%s: '%.64s%s' is not a valid tag or commit name", action, ref,
+			strlen(ref) > 64 ? "..." : "");
+	else
+		return k;
+	return NULL;
+}
+
+/* A tag must match the package's allowed pattern; commits and the deploy
+ * branch are not tags. */
+int act_check_tag(const struct package *k, const struct git_target *t)
+{
+	if (t->source == SRC_TAG && !str_glob_match(k->tags, t->ref))
+		return err_set(E_DENIED, "%s: tag '%s' does not match the policy's allowed tags '%s'",
+			       k->name, t->ref, k->tags);
+	return 0;
 }

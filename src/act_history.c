@@ -46,7 +46,6 @@ int act_history(const struct policy *p, const struct request *req)
 	size_t count = 0, shown = 0, want = req->count ? req->count : HISTORY_DEFAULT;
 	int r;
 
-	(void)p;
 	if ((r = store_open(&s, p, false)) || (r = store_current_required(&s, &cur)) ||
 	    (r = store_generations(&s, &nums, &count)))
 		goto out;

@@ -61,15 +61,13 @@ static int check_reachable(const struct policy *p, const struct package *k, cons
 }
 
 /* pin PKG REF: what the new pin of one package is. */
-static int plan_one(const struct policy *p, const struct request *req, struct pin *pins)
+static int plan_one(const struct policy *p, const struct package *k, const struct request *req,
+		    struct pin *pins)
 {
-	const struct package *k = act_check_target(p, "pin", req->ops[0], req->ops[1]);
 	struct git_target t;
 	struct pin *pin;
 	int r;
 
-	if (!k)
-		return E_USAGE;
 	if ((r = git_resolve(p, k, req->ops[1], &t)) || (r = act_check_tag(k, &t)))
 		return r;
 	pin = &pins[k - p->pkgs];
@@ -225,12 +223,17 @@ static int write_basefile(const struct policy *p, const struct pin *pins)
 	return r;
 }
 
+static bool pin_changed(const struct pin *a, const struct pin *b)
+{
+	return strcmp(a->commit, b->commit) != 0 || strcmp(a->tag, b->tag) != 0;
+}
+
 int act_pin(const struct policy *p, const struct caller *c, const struct request *req)
 {
 	struct store s = { .root = -1, .lock = -1 };
 	struct pin *old = calloc(p->npkgs ? p->npkgs : 1, sizeof *old);
 	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
-	char who[160];
+	const struct package *k = NULL;
 	size_t changed = 0;
 	int r;
 
@@ -238,26 +241,24 @@ int act_pin(const struct policy *p, const struct caller *c, const struct request
 		r = err_set(E_FAIL, "out of memory");
 		goto out;
 	}
-	if (req->nops == 2 && !act_check_target(p, "pin", req->ops[0], req->ops[1])) {
+	/* The command line is checked before the store is touched. */
+	if (!req->import && !(k = act_check_target(p, "pin", req->ops[0], req->ops[1]))) {
 		r = E_USAGE;
 		goto out;
 	}
-	if ((r = store_open(&s, p, false)))
-		goto out;
-	if (!req->dry_run && ((r = store_lock(&s, act_who(c, "pin", who, sizeof who))) ||
-			      (r = store_cleanup(&s, true))))
+	if ((r = act_open_store(&s, p, c, "pin", req->dry_run, true)))
 		goto out;
 	if ((r = freeze_check(&s)) || (r = basefile_load(p, old)) || (r = git_start()))
 		goto out;
 	memcpy(pins, old, p->npkgs * sizeof *pins);
-	if ((r = req->import ? plan_import(p, req, pins) : plan_one(p, req, pins)))
+	if ((r = k ? plan_one(p, k, req, pins) : plan_import(p, req, pins)))
 		goto out;
 	if (req->force_reason)
 		audit_note("force_unreachable", req->force_reason);
 	for (size_t i = 0; i < p->npkgs; i++) {
 		const struct pin *o = &old[i], *n = &pins[i];
 
-		if (!strcmp(o->commit, n->commit) && !strcmp(o->tag, n->tag))
+		if (!pin_changed(o, n))
 			continue;
 		changed++;
 		printf("%s: base pin %s%s%.10s -> %s%s%.10s\n", p->pkgs[i].name, o->tag, o->tag[0] ? " " : "",
@@ -275,20 +276,20 @@ int act_pin(const struct policy *p, const struct caller *c, const struct request
 	 * in between leaves the old base file, whose pins are still verified
 	 * (pins.h keeps the record before). */
 	for (size_t i = 0; i < p->npkgs; i++) {
-		const struct package *k = &p->pkgs[i];
+		const struct package *pk = &p->pkgs[i];
 		struct verified_pin v = { 0 }, base;
 		bool have_base;
 
-		if (!strcmp(old[i].commit, pins[i].commit) && !strcmp(old[i].tag, pins[i].tag))
+		if (!pin_changed(&old[i], &pins[i]))
 			continue;
-		have_base = pins_read(&s, k->name, old[i].commit, &base) == 0 &&
+		have_base = pins_read(&s, pk->name, old[i].commit, &base) == 0 &&
 			    !strcmp(base.commit, old[i].commit);
-		if ((r = git_materialize(p, k, pins[i].commit)) ||
-		    (r = git_verify_pin(p, k, &pins[i], v.tagref)))
+		if ((r = git_materialize(p, pk, pins[i].commit)) ||
+		    (r = git_verify_pin(p, pk, &pins[i], v.tagref)))
 			goto out;
 		str_copy(v.tag, sizeof v.tag, pins[i].tag);
 		str_copy(v.commit, sizeof v.commit, pins[i].commit);
-		if ((r = pins_write(&s, k->name, &v, have_base ? &base : NULL)))
+		if ((r = pins_write(&s, pk->name, &v, have_base ? &base : NULL)))
 			goto out;
 	}
 	if ((r = keep_history(&s, p)) || (r = write_basefile(p, pins)))
@@ -296,7 +297,7 @@ int act_pin(const struct policy *p, const struct caller *c, const struct request
 	for (size_t i = 0; i < p->npkgs; i++) {
 		char key[NAME_MAX_LEN + 8], val[2 * OID_HEX + 8];
 
-		if (!strcmp(old[i].commit, pins[i].commit) && !strcmp(old[i].tag, pins[i].tag))
+		if (!pin_changed(&old[i], &pins[i]))
 			continue;
 		snprintf(key, sizeof key, "pin.%s", p->pkgs[i].name);
 		snprintf(val, sizeof val, "%s..%s", old[i].commit, pins[i].commit);

@@ -35,12 +35,13 @@ static int select_pkgs(const struct policy *p, const struct request *req, bool *
 static int pull_one(const struct policy *p, const struct package *k, struct gen_pkg *n, bool dry)
 {
 	char old[OID_HEX + 1], now[OID_HEX + 1], audit[2 * OID_HEX + 8];
+	bool forced;
 	int r;
 
 	if ((r = git_fetch_package(p, k)))
 		return r;
-	if ((r = git_advance_deploy(p, k, !dry, old, now))) {
-		if (strstr(err_msg(), "FORCE-PUSHED")) {
+	if ((r = git_advance_deploy(p, k, !dry, old, now, &forced))) {
+		if (forced) {
 			char key[NAME_MAX_LEN + 16];
 
 			snprintf(key, sizeof key, "force_pushed.%s", k->name);
@@ -74,14 +75,14 @@ int act_pull(const struct policy *p, const struct caller *c, const struct reques
 	struct store s = { .root = -1, .lock = -1 };
 	struct generation cur = { 0 }, next = { 0 };
 	bool *want = calloc(p->npkgs ? p->npkgs : 1, sizeof *want);
-	char who[160], failed[FAILED_MAX] = "";
+	char failed[FAILED_MAX] = "";
 	size_t moved = 0, nfailed = 0, tried = 0;
 	int r;
 
 	if (!want)
 		return err_set(E_FAIL, "out of memory");
-	if ((r = select_pkgs(p, req, want)) || (r = store_open(&s, p, false)) ||
-	    (r = store_lock(&s, act_who(c, "pull", who, sizeof who))) || (r = store_cleanup(&s, true)) ||
+	/* Even a dry run fetches into the store: it takes the lock. */
+	if ((r = select_pkgs(p, req, want)) || (r = act_open_store(&s, p, c, "pull", false, true)) ||
 	    (r = store_current_required(&s, &cur)))
 		goto out;
 	if ((r = freeze_check(&s))) {

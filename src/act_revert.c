@@ -16,17 +16,13 @@ int act_revert(const struct policy *p, const struct caller *c, const struct requ
 {
 	struct store s = { .root = -1, .lock = -1 };
 	struct generation cur = { 0 }, old = { 0 }, next = { 0 };
-	char who[160];
 	unsigned int want = 0;
 	size_t changed = 0;
 	int r;
 
 	if (req->operand && str_to_id(req->operand, &want))
 		return err_set(E_USAGE, "revert: '%.32s' is not a generation number", req->operand);
-	if ((r = store_open(&s, p, false)))
-		goto out;
-	if (!req->dry_run && ((r = store_lock(&s, act_who(c, "revert", who, sizeof who))) ||
-			      (r = store_cleanup(&s, false))))
+	if ((r = act_open_store(&s, p, c, "revert", req->dry_run, false)))
 		goto out;
 	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)))
 		goto out;

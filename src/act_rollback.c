@@ -52,7 +52,7 @@ int act_rollback(const struct policy *p, const struct caller *c, const struct re
 	struct store s = { .root = -1, .lock = -1 };
 	struct generation cur = { 0 }, next = { 0 };
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);
-	char who[160], old[256];
+	char old[256];
 	size_t changed = 0;
 	int r;
 
@@ -60,10 +60,7 @@ int act_rollback(const struct policy *p, const struct caller *c, const struct re
 		r = err_set(E_FAIL, "out of memory");
 		goto out;
 	}
-	if ((r = store_open(&s, p, false)))
-		goto out;
-	if (!req->dry_run && ((r = store_lock(&s, act_who(c, "rollback", who, sizeof who))) ||
-			      (r = store_cleanup(&s, false))))
+	if ((r = act_open_store(&s, p, c, "rollback", req->dry_run, false)))
 		goto out;
 	if ((r = store_current_required(&s, &cur)))
 		goto out;

@@ -59,8 +59,9 @@ int git_log(const struct policy *p, const struct package *k, const char *from, c
 	    const char *mark, size_t max, FILE *out, size_t *count);
 /* After a fetch: moves the deploy branch to what was fetched (only checks,
  * unless move), fast-forward only. old and now receive both commits
- * (equal when nothing is new). */
+ * (equal when nothing is new); *forced is set when the fetched commit does
+ * not descend from the branch (a force-push), which is then refused. */
 int git_advance_deploy(const struct policy *p, const struct package *k, bool move,
-		       char old[OID_HEX + 1], char now[OID_HEX + 1]);
+		       char old[OID_HEX + 1], char now[OID_HEX + 1], bool *forced);
 
 #endif

@@ -147,7 +147,7 @@ out:
 }
 
 int git_advance_deploy(const struct policy *p, const struct package *k, bool move,
-		       char old[OID_HEX + 1], char now[OID_HEX + 1])
+		       char old[OID_HEX + 1], char now[OID_HEX + 1], bool *forced)
 {
 	char head[REF_MAX_LEN + 16], fetched[REF_MAX_LEN + 32];
 	git_repository *repo = NULL;
@@ -155,6 +155,7 @@ int git_advance_deploy(const struct policy *p, const struct package *k, bool mov
 	git_oid a, b;
 	int r, d;
 
+	*forced = false;
 	if ((r = git_open_repo(p, k, &repo)))
 		return r;
 	snprintf(head, sizeof head, "refs/heads/%s", k->deploy_branch);
@@ -176,6 +177,7 @@ int git_advance_deploy(const struct policy *p, const struct package *k, bool mov
 	/* History on the deploy branch is never rewritten here: a remote that
 	 * was force-pushed is refused, and the branch stays where it was. */
 	if (d != 1) {
+		*forced = true;
 		r = err_set(E_FAIL, "%s: FORCE-PUSHED: the remote's %s is now %s, which does not descend "
 				    "from %s; refusing to move", k->name, k->deploy_branch, now, old);
 		goto out;
