@@ -27,6 +27,17 @@ HARDEN   := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protectio
 OPT      ?= -O2 -g
 CFLAGS   ?=
 LDFLAGS  ?=
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# SAN_LOG_DIR=<dir>: an ASan+UBSan obsenv with its sanitizer options
+# compiled in (tests/e2e/sanopts.c), for `make e2e-asan` only. Never install
+# it anywhere but a test prefix: a sanitizer runtime in a setuid binary
+# reads its options from the caller's environment before main() runs.
+ifneq ($(SAN_LOG_DIR),)
+OPT     := -O1 -g $(SAN)
+LDFLAGS += $(SAN)
+SAN_OBJ := $(BUILD)/sanopts.o
+endif
 ALL_CFLAGS  := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) \
                -DPOLICY_PATH='"$(POLICY_PATH)"' -DSUDO_PATH='"$(SUDO_PATH)"' \
                -DOBSENV_VERSION='"$(VERSION)"' -DGIT_SONAME='"$(GIT_SONAME)"' $(CFLAGS)
@@ -38,7 +49,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 # Tests build argv arrays from string literals.
 TEST_CFLAGS := -Wno-write-strings -Wno-cast-qual -Wno-discarded-qualifiers
 
-.PHONY: all check test unit e2e install clean deps demo lint asan valgrind hardening dist rpm rpmcheck fuzz check-fuzz
+.PHONY: all check test unit e2e e2e-asan install clean deps demo lint asan valgrind hardening dist rpm rpmcheck fuzz check-fuzz
 all: $(BUILD)/obsenv obsenv
 
 obsenv: $(BUILD)/obsenv
@@ -48,14 +59,18 @@ $(BUILD)/%.o: src/%.c $(wildcard src/*.h) Makefile
 	@mkdir -p $(BUILD)
 	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/obsenv: $(BUILD)/main.o $(LIB_OBJ)
+$(BUILD)/obsenv: $(BUILD)/main.o $(LIB_OBJ) $(SAN_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/sanopts.o: tests/e2e/sanopts.c Makefile
+	@mkdir -p $(BUILD)
+	$(CC) $(ALL_CFLAGS) -DSAN_LOG_DIR='"$(SAN_LOG_DIR)"' -c -o $@ $<
 
 # Test programs: never installed anywhere but a test prefix.
 $(BUILD)/unit: $(UNIT_SRC) $(LIB_OBJ) $(wildcard tests/unit/*.h)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $(UNIT_SRC) $(LIB_OBJ) $(PKG_LIBS) -lcriterion
 
-$(BUILD)/probe: tests/e2e/probe.c $(LIB_OBJ)
+$(BUILD)/probe: tests/e2e/probe.c $(LIB_OBJ) $(SAN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/logsink: tests/e2e/logsink.c
@@ -73,20 +88,23 @@ unit: $(BUILD)/unit
 e2e:
 	bash tests/e2e/run.sh
 
+# The same suite against an ASan+UBSan build (see SAN_LOG_DIR below); its
+# last test fails on any sanitizer report.
+e2e-asan:
+	E2E_SANITIZE=1 bash tests/e2e/run.sh
+
 # The fuzz run in check is short (CHECK_FUZZ_SECONDS per target); `make
 # fuzz` alone runs FUZZ_SECONDS (60) each, longer runs are reported in
 # SECURITY.md.
 CHECK_FUZZ_SECONDS ?= 60
-check test: all hardening lint unit asan valgrind e2e rpmcheck check-fuzz
+check test: all hardening lint unit asan valgrind e2e e2e-asan rpmcheck check-fuzz
 check-fuzz:
 	$(MAKE) -s fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
-# Sanitizers and valgrind run the unit tests only: the installed setuid
-# binary must never carry a sanitizer runtime (it reads its options from
-# the environment). Valgrind cannot follow a loaded seccomp filter, so the
+# The unit tests under ASan+UBSan and valgrind (the end-to-end suite runs
+# under ASan+UBSan through e2e-asan). Valgrind cannot follow a loaded seccomp filter, so the
 # sandbox tests run natively and under ASan only. LeakSanitizer cannot stop
 # a process that is non-dumpable or forbids ptrace (privs and sandbox tests).
-SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan:
 	$(MAKE) -s BUILD=$(BUILD)/asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" $(BUILD)/asan/unit
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/asan/unit --jobs 2 --filter '!(privs/*|sandbox/*)'

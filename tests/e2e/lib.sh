@@ -43,13 +43,23 @@ e2e_remove_users() {
 	return 0
 }
 
+e2e_make() {
+	make -s -C "$SRC" ${SAN_LOG:+SAN_LOG_DIR="$SAN_LOG"} "$@"
+}
+
 # e2e_install: build an obsenv whose compiled-in policy path lies under $T,
 # and install it setuid root with `make install`, as a sysadmin would.
+# With E2E_SANITIZE=1 it is the ASan+UBSan build, whose reports land in
+# $SAN_LOG (see tests/e2e/sanopts.c).
 e2e_install() {
 	POLICY=$T/etc/obsenv/policy.yaml
 	PREFIX=$T/prefix
 	OBSENV=$PREFIX/bin/obsenv
-	local mk=(make -s -C "$SRC" BUILD="$T/build" POLICY_PATH="$POLICY" PREFIX="$PREFIX")
+	local mk=(e2e_make BUILD="$T/build" POLICY_PATH="$POLICY" PREFIX="$PREFIX")
+	if [[ ${E2E_SANITIZE:-} == 1 ]]; then
+		SAN_LOG=$T/san
+		install -d -m 1777 "$SAN_LOG" || return 1
+	fi
 	"${mk[@]}" "$T/build/obsenv" "$T/build/probe" "$T/build/logsink" "$T/build/execv0" >/dev/null || return 1
 	"${mk[@]}" install >/dev/null || return 1
 	install -d -m 0755 "$T/etc/obsenv" || return 1
@@ -64,7 +74,7 @@ e2e_alt_install() {
 	ALT=$T/alt
 	[[ -x $ALT/obsenv ]] && return 0
 	install -d -m 0755 "$ALT" "$ALT/etc" || return 1
-	make -s -C "$SRC" BUILD="$T/build-alt" POLICY_PATH="$ALT/etc/policy.yaml" "$T/build-alt/obsenv" >/dev/null || return 1
+	e2e_make BUILD="$T/build-alt" POLICY_PATH="$ALT/etc/policy.yaml" "$T/build-alt/obsenv" >/dev/null || return 1
 	install -m 4755 -o root -g root "$T/build-alt/obsenv" "$ALT/obsenv"
 }
 

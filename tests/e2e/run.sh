@@ -116,6 +116,12 @@ finish
 
 t "canaries unchanged after every test"
 unchanged
+if [[ -n ${SAN_LOG:-} ]]; then
+	t "no ASan or UBSan report from any run of the sanitizer build"
+	for f in "$SAN_LOG"/*; do
+		[[ -e $f ]] && errs+=("$(basename "$f"): $(head -c 3000 "$f")")
+	done
+fi
 finish
 echo "$pass passed, $fail failed"
 ((fail == 0))

@@ -26,3 +26,12 @@ for u in $E2E_OBS $E2E_MNT $E2E_OUT $E2E_OWNER; do
 	out_has "^$POLICY: OK$"
 	audit_has "$(rec allow "$(id -u "$u")" "$u").*action=check .*result=ok"
 done
+
+if [[ -n ${SAN_LOG:-} ]]; then
+	# Without this, a clean sanitizer run could mean the runtime was absent.
+	t "the installed obsenv is the ASan+UBSan build, its options compiled in"
+	readelf -dW "$OBSENV" | grep -q 'NEEDED.*libasan' || errs+=("no ASan runtime in $OBSENV")
+	readelf -dW "$OBSENV" | grep -q 'NEEDED.*libubsan' || errs+=("no UBSan runtime in $OBSENV")
+	nm "$OBSENV" | grep -q ' T __asan_default_options$' || errs+=("no compiled-in ASan options")
+	[[ $(stat -c '%a' "$SAN_LOG") == 1777 ]] || errs+=("report directory not 1777")
+fi

@@ -33,7 +33,11 @@ err_has "^obsenv: cannot write output: Broken pipe$"
 err_has "^rc=1$"
 
 t "tiny rlimits: raised, or refused before anything is done"
-run asuser $E2E_OBS prlimit --fsize=0:0 --cpu=1:1 --as=100000000:100000000 --core=unlimited --nproc=1:1 "$OBSENV" list
+# The sanitizer build maps terabytes of shadow memory before main(): no
+# RLIMIT_AS for it (the shipped build is tested with one).
+as=--as=100000000:100000000
+[[ -n ${SAN_LOG:-} ]] && as=
+run asuser $E2E_OBS prlimit --fsize=0:0 --cpu=1:1 $as --core=unlimited --nproc=1:1 "$OBSENV" list
 # Output to a file cannot grow past RLIMIT_FSIZE unless root may raise it.
 if grep -q '^CapBnd:.*' /proc/self/status && (( 0x$(awk '/^CapBnd/ {print $2}' /proc/self/status) >> 24 & 1 )); then
 	rc_is 0
