@@ -51,7 +51,8 @@ int act_checkout(const struct policy *p, const struct caller *c, const struct re
 	       gen_source_name(t.source), t.ref[0] ? " " : "", t.ref,
 	       t.source == SRC_DEPLOY ? ", following it from now on" : "");
 	if (req->dry_run) {
-		printf("dry run: nothing changed\n");
+		if (!(r = git_check_limits(p, k, t.commit)))
+			printf("dry run: nothing changed\n");
 		goto out;
 	}
 	if ((r = git_materialize(p, k, t.commit)))

@@ -269,6 +269,10 @@ int act_pin(const struct policy *p, const struct caller *c, const struct request
 		goto out;
 	}
 	if (req->dry_run) {
+		for (size_t i = 0; i < p->npkgs; i++)
+			if (pin_changed(&old[i], &pins[i]) &&
+			    (r = git_check_limits(p, &p->pkgs[i], pins[i].commit)))
+				goto out;
 		printf("dry run: %zu pin%s would change; nothing changed\n", changed, changed == 1 ? "" : "s");
 		goto out;
 	}

@@ -29,18 +29,19 @@ static int select_pkgs(const struct policy *p, const struct request *req, bool *
 	return 0;
 }
 
-/* One package: fetch, then move its deploy branch fast-forward only, then,
- * if the environment follows that branch, materialize the new head into
- * n. Returns 1 when n changed. */
+/* One package: fetch, materialize the new head into n if the environment
+ * follows the deploy branch, then move that branch fast-forward only. The
+ * branch moves last, so that a head that cannot be materialized (a pack
+ * bomb, a full disk) leaves the store as it was. Returns 1 when n changed. */
 static int pull_one(const struct policy *p, const struct package *k, struct gen_pkg *n, bool dry)
 {
 	char old[OID_HEX + 1], now[OID_HEX + 1], audit[2 * OID_HEX + 8];
-	bool forced;
+	bool forced, moves;
 	int r;
 
 	if ((r = git_fetch_package(p, k)))
 		return r;
-	if ((r = git_advance_deploy(p, k, !dry, old, now, &forced))) {
+	if ((r = git_advance_deploy(p, k, false, old, now, &forced))) {
 		if (forced) {
 			char key[NAME_MAX_LEN + 16];
 
@@ -50,21 +51,23 @@ static int pull_one(const struct policy *p, const struct package *k, struct gen_
 		}
 		return r;
 	}
-	if (!n || !n->follows) {
+	moves = n && n->follows && strcmp(n->commit, now) != 0;
+	if (!n || !n->follows)
 		printf("%s: fetched; %s%s\n", k->name, !strcmp(old, now) ? "nothing new" : "deploy moved",
 		       n ? ", but the package does not follow deploy and stays put" : "");
-		return 0;
-	}
-	if (!strcmp(n->commit, now)) {
+	else if (!moves)
 		printf("%s: up to date (%.10s)\n", k->name, now);
-		return 0;
-	}
-	printf("%s: %.10s -> %.10s (%s)%s\n", k->name, n->commit, now, k->deploy_branch,
-	       dry ? " [dry run]" : "");
+	else
+		printf("%s: %.10s -> %.10s (%s)%s\n", k->name, n->commit, now, k->deploy_branch,
+		       dry ? " [dry run]" : "");
 	if (dry)
-		return 0;
-	if ((r = git_materialize(p, k, now)))
+		return moves ? git_check_limits(p, k, now) : 0;
+	if (moves && (r = git_materialize(p, k, now)))
 		return r;
+	if (strcmp(old, now) != 0 && (r = git_advance_deploy(p, k, true, old, now, &forced)))
+		return r;
+	if (!moves)
+		return 0;
 	audit_change(k->name, n->commit, now);
 	str_copy(n->commit, sizeof n->commit, now);
 	return 1;

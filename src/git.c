@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "git_limits.h"
 #include "git_priv.h"
 #include "fs.h"
 #include "knownhosts.h"
@@ -198,6 +199,17 @@ static int credentials(git_credential **out, const char *url, const char *user, 
 	return G(git_credential_ssh_key_new)(out, user ? user : "git", NULL, c->k->deploy_key, NULL);
 }
 
+static int on_transfer(const git_indexer_progress *s, void *payload)
+{
+	struct fetch_ctx *c = payload;
+
+	if (git_limit_transfer(c->p, c->k, s)) {
+		c->refused = true;
+		return GIT_EUSER;
+	}
+	return 0;
+}
+
 int git_fetch_package(const struct policy *p, const struct package *k)
 {
 	char path[PATH_MAX_LEN + 128], heads[2 * REF_MAX_LEN + 64], fetched[REF_MAX_LEN + 64];
@@ -245,6 +257,7 @@ int git_fetch_package(const struct policy *p, const struct package *k)
 	fo.update_fetchhead = 0;
 	fo.callbacks.credentials = credentials;
 	fo.callbacks.certificate_check = check_certificate;
+	fo.callbacks.transfer_progress = on_transfer;
 	fo.callbacks.payload = &ctx;
 	if (G(git_remote_fetch)(remote, &refspecs, &fo, "obsenv fetch") < 0) {
 		r = ctx.refused ? E_FAIL : git_fail(k->name);
@@ -379,6 +392,25 @@ static int describe(git_object *commit, char *out, size_t size)
 	return 0;
 }
 
+int git_check_limits(const struct policy *p, const struct package *k, const char *commit)
+{
+	git_repository *repo = NULL;
+	git_object *obj = NULL;
+	git_oid id;
+	int r;
+
+	if ((r = git_open_repo(p, k, &repo)))
+		return r;
+	if (G(git_oid_fromstr)(&id, commit) < 0 ||
+	    G(git_object_lookup)(&obj, repo, &id, GIT_OBJECT_COMMIT) < 0)
+		r = err_set(E_FAIL, "%s: commit %s is not in the repository", k->name, commit);
+	else
+		r = git_limit_tree(p, k, repo, obj, commit);
+	G(git_object_free)(obj);
+	G(git_repository_free)(repo);
+	return r;
+}
+
 int git_materialize(const struct policy *p, const struct package *k, const char *commit)
 {
 	char dir[PATH_MAX_LEN + 128], tmp[PATH_MAX_LEN + 200], final[PATH_MAX_LEN + 200];
@@ -418,6 +450,8 @@ int git_materialize(const struct policy *p, const struct package *k, const char 
 		r = err_set(E_FAIL, "%s: commit %s is not in the repository", k->name, commit);
 		goto out;
 	}
+	if ((r = git_limit_tree(p, k, repo, obj, commit)))
+		goto out;
 	snprintf(text, sizeof text, "%s/index", admin);
 	unlink(text);
 	if (G(git_index_open)(&index, text) < 0 || G(git_repository_set_workdir)(repo, tmp, 0) < 0 ||

@@ -33,6 +33,9 @@ int git_verify_pin(const struct policy *p, const struct package *k, const struct
 /* Checks commit out into <root>/trees/<pkg>/<commit> (a read-only
  * worktree with a detached HEAD) unless it is there already. */
 int git_materialize(const struct policy *p, const struct package *k, const char *commit);
+/* What git_materialize checks first (the policy's limits on files and
+ * sizes), for a dry run to report the refusal the real run would meet. */
+int git_check_limits(const struct policy *p, const struct package *k, const char *commit);
 /* Files of the tree that differ from the commit (0 if none). */
 int git_drift(const struct policy *p, const struct package *k, const char *commit, size_t *count);
 

@@ -1,4 +1,4 @@
-/* Shared by git.c and git_refs.c, the only files that include <git2.h>:
+/* Shared by git.c, git_refs.c and git_limits.c, the only files that include <git2.h>:
  * the libgit2 functions obsenv uses, resolved by git_start() with dlsym,
  * and called as G(name)(...). */
 #ifndef OBSENV_GIT_PRIV_H
@@ -23,7 +23,9 @@
 	X(git_status_list_entrycount) X(git_status_list_free) X(git_object_lookup_prefix)      \
 	X(git_graph_descendant_of) X(git_revwalk_new) X(git_revwalk_push) X(git_revwalk_hide)  \
 	X(git_revwalk_next) X(git_revwalk_free) X(git_revwalk_sorting) X(git_commit_lookup)    \
-	X(git_commit_summary) X(git_commit_free) X(git_oid_fromstrn)
+	X(git_commit_summary) X(git_commit_free) X(git_oid_fromstrn) X(git_commit_tree)        \
+	X(git_tree_walk) X(git_tree_free) X(git_tree_entry_type) X(git_tree_entry_id)         \
+	X(git_tree_entry_name) X(git_repository_odb) X(git_odb_read_header) X(git_odb_free)
 
 #define DECLARE(f) extern __typeof__(f) *p_##f;
 GIT_FUNCS(DECLARE)

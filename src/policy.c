@@ -20,10 +20,17 @@ struct field {
 	void (*set)(void *obj, const struct ynode *v, struct diag *d);
 };
 
+#define FIELDS_MAX 16
+#define WALK_MAP(map, fields, obj, d, where)                                              \
+	do {                                                                                 \
+		_Static_assert(sizeof(fields) / sizeof((fields)[0]) <= FIELDS_MAX, "keys"); \
+		walk_map(map, fields, sizeof(fields) / sizeof((fields)[0]), obj, d, where);  \
+	} while (0)
+
 static void walk_map(const struct ynode *map, const struct field *f, size_t nf, void *obj,
 		     struct diag *d, const char *where)
 {
-	bool seen[16] = { false };
+	bool seen[FIELDS_MAX] = { false };
 
 	if (!ynode_is(map, Y_MAP, d, where))
 		return;
@@ -106,6 +113,28 @@ static void set_lock_timeout(void *obj, const struct ynode *v, struct diag *d)
 	ynode_uint(v, d, "lock_timeout", 0, 3600, &p->lock_timeout);
 }
 
+/* Limits against pack bombs (a remote is not trusted to be small). There
+ * is no "unlimited": at most 1 TiB, or about a billion objects. */
+static void set_max_fetch(void *obj, const struct ynode *v, struct diag *d)
+{
+	ynode_uint(v, d, "max_fetch_mib", 1, 1U << 20, &((struct policy *)obj)->max_fetch_mib);
+}
+
+static void set_max_objects(void *obj, const struct ynode *v, struct diag *d)
+{
+	ynode_uint(v, d, "max_objects", 1, 999999999, &((struct policy *)obj)->max_objects);
+}
+
+static void set_max_file(void *obj, const struct ynode *v, struct diag *d)
+{
+	ynode_uint(v, d, "max_file_mib", 1, 1U << 20, &((struct policy *)obj)->max_file_mib);
+}
+
+static void set_max_tree(void *obj, const struct ynode *v, struct diag *d)
+{
+	ynode_uint(v, d, "max_tree_mib", 1, 1U << 20, &((struct policy *)obj)->max_tree_mib);
+}
+
 /* restore-setups walks at most 16 directories (userfile.h): a deeper path
  * is refused here, where the administrator sees it, not at 3 a.m. */
 static bool setups_path_ok(const char *s)
@@ -148,7 +177,7 @@ static const struct field setups_fields[] = {
 
 static void set_setups(void *obj, const struct ynode *v, struct diag *d)
 {
-	walk_map(v, setups_fields, 2, obj, d, "user_setups");
+	WALK_MAP(v, setups_fields, obj, d, "user_setups");
 }
 
 static void set_remote(void *obj, const struct ynode *v, struct diag *d)
@@ -217,7 +246,7 @@ static void set_packages(void *obj, const struct ynode *v, struct diag *d)
 		str_copy(k->deploy_branch, sizeof k->deploy_branch, "deploy");
 		str_copy(k->tags, sizeof k->tags, "*");
 		snprintf(where, sizeof where, "package '%s'", k->name);
-		walk_map(v->kids[2 * i + 1], package_fields, 4, k, d, where);
+		WALK_MAP(v->kids[2 * i + 1], package_fields, k, d, where);
 	}
 }
 
@@ -310,7 +339,7 @@ static void set_roles(void *obj, const struct ynode *v, struct diag *d)
 			diag_add(d, name->line, name->col, "role name '%s' is not a plain identifier",
 				 name->str);
 		snprintf(where, sizeof where, "role '%s'", r->name);
-		walk_map(v->kids[2 * i + 1], role_fields, 3, r, d, where);
+		WALK_MAP(v->kids[2 * i + 1], role_fields, r, d, where);
 		if (v->kids[2 * i + 1]->kind == Y_MAP && r->nusers + r->ngroups == 0)
 			diag_add(d, name->line, name->col, "role '%s' names no users and no groups",
 				 r->name);
@@ -324,6 +353,10 @@ static const struct field top_fields[] = {
 	{ "known_hosts", false, set_known_hosts },
 	{ "keep_generations", false, set_keep },
 	{ "lock_timeout", false, set_lock_timeout },
+	{ "max_fetch_mib", false, set_max_fetch },
+	{ "max_objects", false, set_max_objects },
+	{ "max_file_mib", false, set_max_file },
+	{ "max_tree_mib", false, set_max_tree },
 	{ "user_setups", false, set_setups },
 	{ "packages", true, set_packages },
 	{ "roles", false, set_roles },
@@ -337,6 +370,10 @@ int policy_parse(const char *buf, size_t len, struct diag *d, struct policy *p)
 	memset(p, 0, sizeof *p);
 	p->keep_generations = 10;
 	p->lock_timeout = 30;
+	p->max_fetch_mib = 2048;
+	p->max_objects = 5000000;
+	p->max_file_mib = 256;
+	p->max_tree_mib = 2048;
 	if (len > POLICY_MAX_BYTES) {
 		diag_add(d, 0, 0, "larger than %zu bytes", POLICY_MAX_BYTES);
 		return -1;
@@ -346,8 +383,7 @@ int policy_parse(const char *buf, size_t len, struct diag *d, struct policy *p)
 	if (!root)
 		diag_add(d, 0, 0, "empty policy");
 	else
-		walk_map(root, top_fields, sizeof top_fields / sizeof *top_fields, p, d,
-			 "the policy");
+		WALK_MAP(root, top_fields, p, d, "the policy");
 	ytree_free(root);
 	return d->n + d->dropped > before ? -1 : 0;
 }

@@ -40,6 +40,11 @@ struct policy {
 	char known_hosts[PATH_MAX_LEN + 1]; /* "" when none: SSH remotes refused */
 	unsigned int keep_generations;
 	unsigned int lock_timeout; /* seconds to wait for another obsenv */
+	/* What a remote may make obsenv fetch and write (pack bombs). */
+	unsigned int max_fetch_mib; /* bytes received by one fetch */
+	unsigned int max_objects; /* objects in one fetch; files in one tree */
+	unsigned int max_file_mib; /* one file of a tree */
+	unsigned int max_tree_mib; /* all files of a tree */
 	char setups_path[256]; /* "" when user_setups is absent */
 	char *setups_content;
 	struct package *pkgs;

@@ -136,3 +136,91 @@ if [[ -d ${M:-} ]]; then
 else
 	errs+=("needs the maintainer tests' environment (t_72)")
 fi
+
+# Pack bombs, pushed to pkg02's remote on the maintainers' environment ($M,
+# from t_72), with small limits in the policy. Each is refused by name,
+# leaves the environment and the store's deploy branch as they were, and is
+# audited; with the limits raised the same commit arrives.
+bomb_policy() { # extra policy lines
+	{ cat "$M/policy.yaml"; printf '%s\n' "$@"; } >"$ALT/etc/policy.yaml"
+}
+# bomb_push TREE-SPEC MESSAGE: a commit on pkg02's remote deploy branch
+# whose tree is TREE-SPEC (mktree input) plus the files of $PRE (so that
+# each bomb replaces the last).
+PRE=$(git --git-dir="$M/remotes/pkg02.git" rev-parse deploy)
+bomb_push() {
+	local g=$M/remotes/pkg02.git tree top
+	tree=$({ git --git-dir="$g" ls-tree "$PRE"; printf '%s\n' "$1"; } | git --git-dir="$g" mktree)
+	top=$(git --git-dir="$g" -c user.name=b -c user.email=b@b commit-tree -p deploy -m "$2" "$tree")
+	git --git-dir="$g" update-ref refs/heads/deploy "$top"
+	echo "$top"
+}
+# bomb_refused PATTERN: pull as the maintainer is refused with PATTERN;
+# nothing moved.
+bomb_refused() {
+	local g c d
+	g=$(readlink "$M/env/current") c=$(mcommit pkg02) d=$(mstore pkg02 refs/heads/deploy)
+	run asuser $E2E_MNT "$A" pull --dry-run pkg02 # the refusal the real run meets
+	rc_is 1
+	err_has "$1"
+	run asuser $E2E_MNT "$A" pull pkg02
+	rc_is 1
+	err_has "$1"
+	err_has "^obsenv: pull: 1 of 1 package failed: pkg02$"
+	audit_has "action=pull .*failed\\.pkg02=\".*$1"
+	[[ $(readlink "$M/env/current") == "$g" && $(mcommit pkg02) == "$c" ]] || errs+=("the environment moved")
+	[[ $(mstore pkg02 refs/heads/deploy) == "$d" ]] || errs+=("the store's deploy branch moved")
+	[[ -z $(find "$M/env/trees/pkg02" -maxdepth 1 -name '.tmp-*') ]] || errs+=("a partial tree was left")
+	envsafe
+}
+
+t "pack bomb: a 1 GiB blob of zeros (1 MiB on the wire) is never checked out"
+run asuser $E2E_MNT "$A" checkout pkg02 deploy
+rc_is 0
+big=$(head -c 1G /dev/zero | git --git-dir="$M/remotes/pkg02.git" hash-object -w --stdin)
+top=$(bomb_push "100644 blob $big	zeros.bin" "a 1 GiB file")
+bomb_policy "max_file_mib: 64"
+bomb_refused "pkg02: ${top:0:10}: zeros.bin is 1024 MiB, over max_file_mib \\(64\\)"
+t "pack bomb: a tree over max_tree_mib; with the limits raised the same commit lands"
+bomb_policy "max_file_mib: 2048" "max_tree_mib: 512"
+bomb_refused "pkg02: ${top:0:10} holds more than max_tree_mib \\(512 MiB\\) of files"
+# The operator decides the file is wanted after all: the same commit lands.
+bomb_policy "max_file_mib: 2048" "max_tree_mib: 2048"
+run asuser $E2E_MNT "$A" pull pkg02
+rc_is 0
+out_has "^pkg02: [0-9a-f]{10} -> ${top:0:10} \\(deploy\\)$"
+[[ $(stat -c %s "$M/env/pkg02/zeros.bin" 2>/dev/null) == 1073741824 ]] || errs+=("zeros.bin not checked out")
+[[ $(mstore pkg02 refs/heads/deploy) == "$top" ]] || errs+=("the store's deploy branch did not move")
+
+t "pack bomb: one blob named by a million entries (trees nested 6 deep, 10 wide)"
+g=$M/remotes/pkg02.git
+sub="100644 blob $(echo x | git --git-dir="$g" hash-object -w --stdin)	f"
+for level in 1 2 3 4 5 6; do
+	sub=$(for i in 0 1 2 3 4 5 6 7 8 9; do
+		if ((level == 1)); then printf '%s%d\n' "$sub" $i; else printf '%s\td%d\n' "${sub%%	*}" $i; fi
+	done | git --git-dir="$g" mktree)
+	sub="040000 tree $sub	d"
+done
+top=$(bomb_push "$sub" "a million files")
+bomb_policy "max_objects: 100000"
+bomb_refused "pkg02: ${top:0:10} has more than max_objects \\(100000\\) files"
+
+t "pack bomb: more objects, or more bytes, than the policy allows in one fetch"
+w=$M/work/bomb idx=$M/work/bomb.index
+rm -rf "$w" "$idx" && mkdir -p "$w/many"
+for i in $(seq 3000); do echo "$i" >"$w/many/$i"; done
+head -c 3M /dev/urandom >"$w/noise.bin"
+GIT_INDEX_FILE=$idx git --git-dir="$g" read-tree "$PRE"
+GIT_INDEX_FILE=$idx git --git-dir="$g" --work-tree="$w" add many noise.bin
+top=$(git --git-dir="$g" -c user.name=b -c user.email=b@b commit-tree -p deploy -m "3000 files, 3 MiB of noise" \
+	"$(GIT_INDEX_FILE=$idx git --git-dir="$g" write-tree)")
+git --git-dir="$g" update-ref refs/heads/deploy "$top"
+bomb_policy "max_objects: 2000"
+bomb_refused "pkg02: the remote sends [0-9]+ objects, more than max_objects \\(2000\\)"
+bomb_policy "max_fetch_mib: 1"
+bomb_refused "pkg02: the remote sends more than max_fetch_mib \\(1 MiB\\); fetch stopped"
+# Back to the suite's policy; the environment follows deploy again.
+cp "$M/policy.yaml" "$ALT/etc/policy.yaml"
+run asuser $E2E_MNT "$A" pull pkg02
+rc_is 0
+[[ $(mcommit pkg02) == "$top" && -f $M/env/pkg02/noise.bin ]] || errs+=("the last commit did not arrive with the default limits")

@@ -52,6 +52,12 @@ static struct bad cases[] = {
 	{ "keep_generations: 99999999999\n", "t.yaml:1:19: keep_generations must be a whole number from 2 to 1000" },
 	{ "keep_generations: [10]\n", "t.yaml:1:19: keep_generations must be a whole number from 2 to 1000" },
 	{ "keep_generations: 0x10\n", "t.yaml:1:19: keep_generations must be a whole number from 2 to 1000" },
+	{ "max_fetch_mib: 0\n", "t.yaml:1:16: max_fetch_mib must be a whole number from 1 to 1048576" },
+	{ "max_fetch_mib: 2G\n", "t.yaml:1:16: max_fetch_mib must be a whole number from 1 to 1048576" },
+	{ "max_file_mib: 1048577\n", "t.yaml:1:15: max_file_mib must be a whole number from 1 to 1048576" },
+	{ "max_tree_mib: unlimited\n", "t.yaml:1:15: max_tree_mib must be a whole number from 1 to 1048576" },
+	{ "max_objects: -1\n", "t.yaml:1:14: max_objects must be a whole number from 1 to 999999999" },
+	{ "max_objects: 1000000000\n", "t.yaml:1:14: max_objects must be a whole number from 1 to 999999999" },
 	{ "packages: [pkg]\n", "t.yaml:1:11: packages must be a mapping" },
 	{ "packages: {}\n", "t.yaml:1:11: packages must list 1 to 256 packages" },
 	{ "packages:\n  ../x: {remote: /a}\n",
@@ -203,6 +209,10 @@ Test(policy, example_is_valid_and_complete)
 	cr_assert_str_eq(p.owner, "obs_user");
 	cr_assert_str_eq(p.root, "/opt/obs_env");
 	cr_assert_eq(p.keep_generations, 10);
+	cr_assert_eq(p.max_fetch_mib, 2048, "default");
+	cr_assert_eq(p.max_objects, 5000000, "default");
+	cr_assert_eq(p.max_file_mib, 256, "default");
+	cr_assert_eq(p.max_tree_mib, 2048, "default");
 	cr_assert_str_eq(p.known_hosts, "/etc/obsenv/known_hosts");
 	cr_assert_str_eq(p.setups_path, "notebooks/.user_setups");
 	cr_assert_str_eq(p.setups_content, "source /opt/obs_env/auto_env_setup.sh\n");

@@ -1,0 +1,17 @@
+/* Limits on what a remote can make obsenv fetch and write (git_limits.c).
+ * Included by the git_*.c files only. */
+#ifndef OBSENV_GIT_LIMITS_H
+#define OBSENV_GIT_LIMITS_H
+
+#include "git_priv.h"
+
+/* From a fetch's progress callback: an error once the policy's limits are
+ * passed (the fetch is then cancelled). */
+int git_limit_transfer(const struct policy *p, const struct package *k,
+		       const git_indexer_progress *s);
+/* Before checking commit (hex) out: every file within max_file_mib, all
+ * within max_tree_mib, at most max_objects files. */
+int git_limit_tree(const struct policy *p, const struct package *k, git_repository *repo,
+		   const git_object *commit, const char *hex);
+
+#endif
