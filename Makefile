@@ -16,7 +16,10 @@ PKGS    := libgit2 yaml-0.1 libseccomp libcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # libgit2 is not linked: git.c loads it with dlopen, by soname, only for the
 # actions that need it, so that rollback and status never pay for it.
-PKG_LIBS   := $(shell pkg-config --libs yaml-0.1 libseccomp libcap) -ldl
+PKG_LIBS   := $(shell pkg-config --libs yaml-0.1 libcap) -ldl
+# libseccomp compiles the filter at build time (src/sandbox_gen.c); obsenv
+# loads the compiled program and is not linked with it. The unit tests are.
+SECCOMP_LIBS := $(shell pkg-config --libs libseccomp)
 GIT_SONAME := $(shell readelf -dW $$(pkg-config --variable=libdir libgit2)/libgit2.so 2>/dev/null | \
                 sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 
@@ -40,11 +43,13 @@ SAN_OBJ := $(BUILD)/sanopts.o
 endif
 ALL_CFLAGS  := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) \
                -DPOLICY_PATH='"$(POLICY_PATH)"' -DSUDO_PATH='"$(SUDO_PATH)"' \
-               -DOBSENV_VERSION='"$(VERSION)"' -DGIT_SONAME='"$(GIT_SONAME)"' $(CFLAGS)
+               -DOBSENV_VERSION='"$(VERSION)"' -DGIT_SONAME='"$(GIT_SONAME)"' -I$(BUILD)/gen $(CFLAGS)
 ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now,-z,noexecstack,--as-needed $(LDFLAGS)
 
-LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRC := $(filter-out src/main.c src/sandbox_rules.c src/sandbox_gen.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+RULES_OBJ := $(BUILD)/sandbox_rules.o $(BUILD)/err.o
+BPF_H := $(BUILD)/gen/sandbox_bpf.h
 UNIT_SRC := $(wildcard tests/unit/*.c)
 # Tests build argv arrays from string literals.
 TEST_CFLAGS := -Wno-write-strings -Wno-cast-qual -Wno-discarded-qualifiers
@@ -62,13 +67,22 @@ $(BUILD)/%.o: src/%.c $(wildcard src/*.h) Makefile
 $(BUILD)/obsenv: $(BUILD)/main.o $(LIB_OBJ) $(SAN_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The seccomp filter, compiled once here from src/sandbox_rules.c.
+$(BUILD)/sandbox_gen: $(BUILD)/sandbox_gen.o $(BUILD)/sandbox_rules.o $(BUILD)/err.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS)
+$(BPF_H): $(BUILD)/sandbox_gen
+	@mkdir -p $(BUILD)/gen
+	$(BUILD)/sandbox_gen >$@.tmp && mv $@.tmp $@
+$(BUILD)/sandbox.o: $(BPF_H)
+
 $(BUILD)/sanopts.o: tests/e2e/sanopts.c Makefile
 	@mkdir -p $(BUILD)
 	$(CC) $(ALL_CFLAGS) -DSAN_LOG_DIR='"$(SAN_LOG_DIR)"' -c -o $@ $<
 
 # Test programs: never installed anywhere but a test prefix.
-$(BUILD)/unit: $(UNIT_SRC) $(LIB_OBJ) $(wildcard tests/unit/*.h)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $(UNIT_SRC) $(LIB_OBJ) $(PKG_LIBS) -lcriterion
+$(BUILD)/unit: $(UNIT_SRC) $(LIB_OBJ) $(BUILD)/sandbox_rules.o $(wildcard tests/unit/*.h)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $(UNIT_SRC) $(LIB_OBJ) \
+		$(BUILD)/sandbox_rules.o $(PKG_LIBS) $(SECCOMP_LIBS) -lcriterion
 
 $(BUILD)/probe: tests/e2e/probe.c $(LIB_OBJ) $(SAN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -126,10 +140,11 @@ hardening: $(BUILD)/obsenv
 	@! readelf -dW $< | grep -qE 'RPATH|RUNPATH' || { echo "hardening: RPATH/RUNPATH set"; exit 1; }
 	@echo "hardening: PIE, full RELRO, BIND_NOW, NX stack, stack protector, FORTIFY, no RPATH"
 
-LINT_DEFS := -std=c17 -D_GNU_SOURCE $(PKG_CFLAGS) -DPOLICY_PATH='"x"' -DSUDO_PATH='"y"' -DOBSENV_VERSION='"z"'
-lint:
+LINT_DEFS := -std=c17 -D_GNU_SOURCE $(PKG_CFLAGS) -DPOLICY_PATH='"x"' -DSUDO_PATH='"y"' -DOBSENV_VERSION='"z"' \
+             -I$(BUILD)/gen
+lint: $(BPF_H)
 	cppcheck --quiet --enable=warning,portability --std=c11 --error-exitcode=1 \
-		--suppress=missingIncludeSystem -Isrc src/
+		--suppress=missingIncludeSystem -Isrc -I$(BUILD)/gen src/
 	@out=$$(clang-tidy --quiet src/*.c -- $(LINT_DEFS) 2>&1) || { echo "$$out"; exit 1; }; \
 		echo "clang-tidy: clean"
 	@for f in src/*.c; do $(CC) $(LINT_DEFS) -fanalyzer -O1 -Wall -Wextra -Werror -c -o /dev/null $$f || exit 1; done
@@ -155,8 +170,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
                 -fno-sanitize-recover=undefined $(PKG_CFLAGS) -Isrc -DPOLICY_PATH='"x"' -DSUDO_PATH='"y"' \
-                -DOBSENV_VERSION='"z"' -DGIT_SONAME='"$(GIT_SONAME)"'
+                -DOBSENV_VERSION='"z"' -DGIT_SONAME='"$(GIT_SONAME)"' -I$(BUILD)/gen
 FUZZ_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/fuzz/%.o)
+$(BUILD)/fuzz/sandbox.o: $(BPF_H)
 $(BUILD)/fuzz/%.o: src/%.c $(wildcard src/*.h)
 	@mkdir -p $(BUILD)/fuzz
 	@$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "sandbox_rules.h"
 
 /* Each Criterion test runs in its own process, so loading the filter
  * here confines only that test. */
@@ -115,4 +116,43 @@ Test(sandbox, exported_filter_names_denied_calls)
 	cr_expect(strstr(net, "$a0.lo32 == 2)") == NULL);
 	free(local);
 	free(net);
+}
+
+/* The program obsenv loads was compiled at build time: it must be exactly
+ * what the rules build now, for both profiles, or every verdict above is
+ * about a different filter. */
+static void same_program(enum sb_profile p)
+{
+	scmp_filter_ctx ctx;
+	FILE *f = tmpfile();
+	unsigned char *now = calloc(1, 1 << 16);
+	const unsigned char *embedded;
+	size_t n, len;
+
+	cr_assert(f && now);
+	cr_assert_eq(sandbox_build(p, &ctx), 0);
+	cr_assert_eq(seccomp_export_bpf(ctx, fileno(f)), 0);
+	seccomp_release(ctx);
+	rewind(f);
+	n = fread(now, 1, 1 << 16, f);
+	fclose(f);
+	embedded = sandbox_program(p, &len);
+	cr_assert_gt(len, 0);
+	cr_assert_eq(len, n, "embedded program %zu bytes, the rules build %zu", len, n);
+	cr_assert_arr_eq(embedded, now, n, "the embedded program differs from the rules");
+	free(now);
+}
+
+Test(sandbox, embedded_program_is_what_the_rules_build)
+{
+	same_program(SB_LOCAL);
+	same_program(SB_NETWORK);
+}
+
+Test(sandbox, profiles_differ)
+{
+	size_t a, b;
+	const unsigned char *l = sandbox_program(SB_LOCAL, &a), *n = sandbox_program(SB_NETWORK, &b);
+
+	cr_assert(a != b || memcmp(l, n, a) != 0, "the network profile is the local one");
 }
