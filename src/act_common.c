@@ -65,7 +65,9 @@ void act_gc(struct store *s, const struct policy *p)
 {
 	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
 
-	if (!pins || basefile_load(p, pins) || store_gc_trees(s, pins))
+	if (store_trim(s))
+		fprintf(stderr, "obsenv: warning: old generations were not removed: %s\n", err_msg());
+	else if (!pins || basefile_load(p, pins) || store_gc_trees(s, pins))
 		fprintf(stderr, "obsenv: warning: old trees were not removed: %s\n",
 			pins ? err_msg() : "out of memory");
 	free(pins);

@@ -79,7 +79,8 @@ int act_init(const struct policy *p, const struct caller *c)
 			goto out;
 		printf("already initialized: generation %lu is current; nothing to add\n", cur.number);
 	}
-	r = store_gc_trees(&s, pins);
+	if (!(r = store_trim(&s)))
+		r = store_gc_trees(&s, pins);
 out:
 	gen_free(&cur);
 	gen_free(&next);

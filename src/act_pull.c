@@ -135,11 +135,13 @@ int act_pull(const struct policy *p, const struct caller *c, const struct reques
 			goto out;
 		printf("generation %lu is current (%zu package%s moved)\n", next.number, moved,
 		       moved == 1 ? "" : "s");
-		act_gc(&s, p);
 	} else if (!nfailed) {
 		printf("%s: nothing changed (generation %lu is current)\n",
 		       req->dry_run ? "dry run" : "nothing new", cur.number);
 	}
+	/* Also when nothing moved: the timer's pull trims what rollbacks added. */
+	if (!req->dry_run)
+		act_gc(&s, p);
 	if (nfailed)
 		r = err_set(E_FAIL, "pull: %zu of %zu package%s failed: %s%s", nfailed, tried,
 			    tried == 1 ? "" : "s", failed, moved ? " (the others moved)" : "");

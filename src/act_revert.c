@@ -81,6 +81,7 @@ int act_revert(const struct policy *p, const struct caller *c, const struct requ
 		goto out;
 	printf("reverted to generation %u: generation %lu is current (%zu package%s changed)\n", want,
 	       next.number, changed, changed == 1 ? "" : "s");
+	act_gc(&s, p);
 out:
 	gen_free(&cur);
 	gen_free(&old);

@@ -139,7 +139,8 @@ static int sweep_at(struct store *s, const char *path)
 
 /* Leftovers are where .tmp- names are made: the root (current's new link)
  * and pins/ (store_write_file) by every change; trees/<pkg>/ and each
- * repository (its config, rewritten by git.c) only by materializing. */
+ * repository (its config, rewritten by git.c) only by materializing;
+ * generations/ by store_trim (a generation half removed). */
 int store_cleanup(struct store *s, bool trees)
 {
 	char path[NAME_MAX_LEN + 32];
@@ -147,6 +148,8 @@ int store_cleanup(struct store *s, bool trees)
 
 	if (!r)
 		r = sweep_at(s, "pins");
+	if (!r)
+		r = sweep_at(s, "generations");
 	for (size_t i = 0; !r && trees && i < s->pol->npkgs; i++) {
 		snprintf(path, sizeof path, "trees/%s", s->pol->pkgs[i].name);
 		r = sweep_at(s, path);
@@ -361,11 +364,47 @@ out:
  * only be a killed run's leftover, and is removed first. The record is
  * written last and made durable with everything before it in one fsync;
  * then one rename switches current. */
+int store_trim(struct store *s)
+{
+	char name[32], tmp[48];
+	unsigned long *nums = NULL, cur = 0;
+	size_t count = 0, kept = 0;
+	bool have;
+	int gens = -1, r;
+
+	if ((r = current_number(s, &cur, &have)) || (r = store_generations(s, &nums, &count)))
+		goto out;
+	if ((gens = open_dir(s->root, "generations")) < 0) {
+		r = err_sys(E_FAIL, errno, "%s/generations", s->pol->root);
+		goto out;
+	}
+	/* The newest keep_generations up to current stay (keep is at least 2,
+	 * so the one just replaced does too: a reader that resolved "current"
+	 * a moment ago still finds it). Each one goes by one rename first, so
+	 * a run killed while emptying it leaves a .tmp- name for the next
+	 * cleanup, never a half-removed generation. */
+	for (size_t i = 0; i < count && !r; i++) {
+		if (nums[i] > cur || ++kept <= s->pol->keep_generations)
+			continue;
+		snprintf(name, sizeof name, "%lu", nums[i]);
+		snprintf(tmp, sizeof tmp, ".tmp-gone-%lu", nums[i]);
+		if (renameat(gens, name, gens, tmp))
+			r = err_sys(E_FAIL, errno, "cannot remove generation %lu", nums[i]);
+		else
+			r = store_remove(gens, tmp);
+	}
+out:
+	if (gens >= 0)
+		close(gens);
+	free(nums);
+	return r;
+}
+
 int store_switch(struct store *s, struct generation *g)
 {
 	char name[32], tmp[64], target[NAME_MAX_LEN + OID_HEX + 16], *rec = NULL;
 	unsigned long *nums = NULL, cur = 0;
-	size_t count = 0, kept = 0;
+	size_t count = 0;
 	bool have;
 	int gens = -1, fd = -1, rfd = -1, sfd = -1, r, len;
 
@@ -419,16 +458,7 @@ int store_switch(struct store *s, struct generation *g)
 		unlinkat(s->root, tmp, 0);
 		goto out;
 	}
-	if ((r = ensure_stable_links(s)))
-		goto out;
-	/* Old generations go; the one just replaced stays (keep is at least 2),
-	 * so a reader that resolved "current" a moment ago still finds it. */
-	for (size_t i = 0; i < count && !r; i++) {
-		if (nums[i] > cur || ++kept < s->pol->keep_generations)
-			continue;
-		snprintf(name, sizeof name, "%lu", nums[i]);
-		r = store_remove(gens, name);
-	}
+	r = ensure_stable_links(s);
 out:
 	if (sfd >= 0)
 		close(sfd);

@@ -45,8 +45,13 @@ int store_read(struct store *s, unsigned long number, struct generation *g);
 int store_generations(struct store *s, unsigned long **out, size_t *count);
 bool store_has_tree(struct store *s, const char *pkg, const char *commit);
 /* Writes g as a new generation (its number is assigned here) and makes
- * it current; then removes generations beyond keep_generations. */
+ * it current. Removes nothing old: see store_trim. */
 int store_switch(struct store *s, struct generation *g);
+/* Removes the generations beyond the newest keep_generations up to the
+ * current one. Every action that changes the environment runs it, except
+ * rollback, which must be as quick as it can be: the next action, or the
+ * timer's next pull, trims what a rollback added. */
+int store_trim(struct store *s);
 /* Gives a current generation made before auto_env_setup.sh existed its
  * copy, and makes the root's stable links (init, with nothing to add). */
 int store_ensure_setupsh(struct store *s);
