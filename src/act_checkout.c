@@ -24,7 +24,7 @@ int act_checkout(const struct policy *p, const struct caller *c, const struct re
 		return E_USAGE;
 	if ((r = act_open_store(&s, p, c, "checkout", req->dry_run, true)))
 		goto out;
-	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)) || (r = git_start()) ||
+	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)) || (r = git_start(p)) ||
 	    (r = git_resolve(p, k, req->ops[1], &t)) || (r = act_check_tag(k, &t)))
 		goto out;
 	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {

@@ -32,7 +32,7 @@ int act_init(const struct policy *p, const struct caller *c)
 	}
 	if ((r = store_open(&s, p, true)) || (r = store_lock(&s, act_who(c, "init", who, sizeof who))) ||
 	    (r = store_cleanup(&s, true)) || (r = freeze_check(&s)) || (r = basefile_load(p, pins)) ||
-	    (r = git_start()))
+	    (r = git_start(p)))
 		goto out;
 	for (size_t i = 0; i < p->npkgs; i++) {
 		const struct package *k = &p->pkgs[i];

@@ -248,7 +248,7 @@ int act_pin(const struct policy *p, const struct caller *c, const struct request
 	}
 	if ((r = act_open_store(&s, p, c, "pin", req->dry_run, true)))
 		goto out;
-	if ((r = freeze_check(&s)) || (r = basefile_load(p, old)) || (r = git_start()))
+	if ((r = freeze_check(&s)) || (r = basefile_load(p, old)) || (r = git_start(p)))
 		goto out;
 	memcpy(pins, old, p->npkgs * sizeof *pins);
 	if ((r = k ? plan_one(p, k, req, pins) : plan_import(p, req, pins)))

@@ -95,7 +95,7 @@ int act_pull(const struct policy *p, const struct caller *c, const struct reques
 			err_quiet();
 		goto out;
 	}
-	if ((r = git_start()))
+	if ((r = git_start(p)))
 		goto out;
 	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {
 		r = err_set(E_FAIL, "out of memory");

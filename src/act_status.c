@@ -39,7 +39,7 @@ int act_status(const struct policy *p, const struct request *req)
 		return err_set(E_FAIL, "out of memory");
 	if ((r = store_open(&s, p, false)) || (r = store_current_required(&s, &g)))
 		goto out;
-	if (req->verify && (r = git_start()))
+	if (req->verify && (r = git_start(p)))
 		goto out;
 	frozen = freeze_read(&s, &fz) == 0;
 	pins_ok = basefile_load(p, pins) == 0;

@@ -31,10 +31,13 @@ int git_fail(const char *what)
 {
 	const git_error *e = p_git_error_last ? G(git_error_last)() : NULL;
 
+	if (e && e->klass == GIT_ERROR_NOMEMORY && git_memory_mib)
+		return err_set(E_FAIL, "%s: out of memory (the policy's max_memory_mib is %u)", what,
+			       git_memory_mib);
 	return err_set(E_FAIL, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
 }
 
-int git_start(void)
+int git_start(const struct policy *p)
 {
 	static const int levels[] = { GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG,
 				      GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_PROGRAMDATA };
@@ -72,7 +75,7 @@ int git_start(void)
 #endif
 	G(git_libgit2_opts)(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
 	G(git_libgit2_opts)(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
-	return 0;
+	return git_limit_memory(p);
 }
 
 static void repo_path(const struct policy *p, const struct package *k, char *buf, size_t size)

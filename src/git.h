@@ -19,7 +19,9 @@
 #include "gen.h"
 #include "policy.h"
 
-int git_start(void);
+/* Loads and initializes libgit2 (once), then holds the process to the
+ * policy's max_memory_mib. */
+int git_start(const struct policy *p);
 /* Creates or opens <root>/repos/<pkg>.git and fetches the deploy branch
  * and tags from the package's remote. */
 int git_fetch_package(const struct policy *p, const struct package *k);

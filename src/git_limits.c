@@ -1,20 +1,42 @@
 /* Pack bombs: a remote (or whoever can push to it) is not trusted to send
- * a small repository. Two checks, each before anything is written that the
- * environment would use:
+ * a small repository. A memory limit for everything libgit2 does, and two
+ * checks, each before anything is written that the environment would use:
  *  - while a fetch arrives, the bytes received and the objects announced
  *    are held to max_fetch_mib and max_objects (the count is known from
  *    the pack's header, before the first object is indexed);
  *  - before a tree is checked out, its files are counted and sized from
  *    the object headers alone, without inflating any blob: a tiny pack can
  *    name one blob a million times, or a 10 GiB blob of zeros. */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "err.h"
 #include "git_priv.h"
 #include "git_limits.h"
 
 #define MIB ((uint64_t)1 << 20)
+
+unsigned int git_memory_mib;
+
+int git_limit_memory(const struct policy *p)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	/* The ASan build the tests use maps terabytes of shadow memory that
+	 * count as data: the limit would stop ASan itself. */
+	(void)p;
+	return 0;
+#else
+	struct rlimit rl = { p->max_memory_mib * MIB, p->max_memory_mib * MIB };
+
+	/* Lowering a limit needs no privilege; nothing can raise it again. */
+	if (setrlimit(RLIMIT_DATA, &rl))
+		return err_sys(E_FAIL, errno, "cannot limit memory to %u MiB", p->max_memory_mib);
+	git_memory_mib = p->max_memory_mib;
+	return 0;
+#endif
+}
 
 int git_limit_transfer(const struct policy *p, const struct package *k,
 		       const git_indexer_progress *s)

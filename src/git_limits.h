@@ -14,4 +14,11 @@ int git_limit_transfer(const struct policy *p, const struct package *k,
 int git_limit_tree(const struct policy *p, const struct package *k, git_repository *repo,
 		   const git_object *commit, const char *hex);
 
+/* Holds the process's data (heap and private writable mappings) to the
+ * policy's max_memory_mib: a delta that declares a multi-GiB result, or a
+ * blob too large to check out, ends in an error, not in the OOM killer. */
+int git_limit_memory(const struct policy *p);
+/* The limit in force (0 if none), for the out-of-memory message. */
+extern unsigned int git_memory_mib;
+
 #endif

@@ -135,6 +135,11 @@ static void set_max_tree(void *obj, const struct ynode *v, struct diag *d)
 	ynode_uint(v, d, "max_tree_mib", 1, 1U << 20, &((struct policy *)obj)->max_tree_mib);
 }
 
+static void set_max_memory(void *obj, const struct ynode *v, struct diag *d)
+{
+	ynode_uint(v, d, "max_memory_mib", 64, 1U << 20, &((struct policy *)obj)->max_memory_mib);
+}
+
 /* restore-setups walks at most 16 directories (userfile.h): a deeper path
  * is refused here, where the administrator sees it, not at 3 a.m. */
 static bool setups_path_ok(const char *s)
@@ -357,6 +362,7 @@ static const struct field top_fields[] = {
 	{ "max_objects", false, set_max_objects },
 	{ "max_file_mib", false, set_max_file },
 	{ "max_tree_mib", false, set_max_tree },
+	{ "max_memory_mib", false, set_max_memory },
 	{ "user_setups", false, set_setups },
 	{ "packages", true, set_packages },
 	{ "roles", false, set_roles },
@@ -374,6 +380,7 @@ int policy_parse(const char *buf, size_t len, struct diag *d, struct policy *p)
 	p->max_objects = 5000000;
 	p->max_file_mib = 256;
 	p->max_tree_mib = 2048;
+	p->max_memory_mib = 4096;
 	if (len > POLICY_MAX_BYTES) {
 		diag_add(d, 0, 0, "larger than %zu bytes", POLICY_MAX_BYTES);
 		return -1;

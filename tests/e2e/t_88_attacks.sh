@@ -205,6 +205,21 @@ top=$(bomb_push "$sub" "a million files")
 bomb_policy "max_objects: 100000"
 bomb_refused "pkg02: ${top:0:10} has more than max_objects \\(100000\\) files"
 
+if [[ -n ${SAN_LOG:-} ]]; then
+	# Not counted as passed: the test is not run.
+	echo "# skip - memory limit: the sanitizer build sets none (ASan's shadow memory counts as data)"
+else
+	t "memory: a 200 MiB file over max_memory_mib is an error, not the OOM killer; raised, it lands"
+	big=$(head -c 200M /dev/urandom | git --git-dir="$g" hash-object -w --stdin)
+	top=$(bomb_push "100644 blob $big	random.bin" "200 MiB of noise")
+	bomb_policy "max_memory_mib: 64"
+	bomb_refused "pkg02: .*out of memory \\(the policy's max_memory_mib is 64\\)"
+	bomb_policy "max_memory_mib: 1024"
+	run asuser $E2E_MNT "$A" pull pkg02
+	rc_is 0
+	[[ $(stat -c %s "$M/env/pkg02/random.bin" 2>/dev/null) == 209715200 ]] || errs+=("random.bin not checked out")
+fi
+
 t "pack bomb: more objects, or more bytes, than the policy allows in one fetch"
 w=$M/work/bomb idx=$M/work/bomb.index
 rm -rf "$w" "$idx" && mkdir -p "$w/many"
