@@ -68,7 +68,7 @@ $(BUILD)/obsenv: $(BUILD)/main.o $(LIB_OBJ) $(SAN_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The seccomp filter, compiled once here from src/sandbox_rules.c.
-$(BUILD)/sandbox_gen: $(BUILD)/sandbox_gen.o $(BUILD)/sandbox_rules.o $(BUILD)/err.o
+$(BUILD)/sandbox_gen: $(BUILD)/sandbox_gen.o $(RULES_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS)
 $(BPF_H): $(BUILD)/sandbox_gen
 	@mkdir -p $(BUILD)/gen

@@ -395,22 +395,41 @@ static int describe(git_object *commit, char *out, size_t size)
 	return 0;
 }
 
-int git_check_limits(const struct policy *p, const struct package *k, const char *commit)
+/* The store's repository and one of its commits, within the policy's
+ * limits (git_limits.c); on failure nothing is left open. */
+static int open_commit(const struct policy *p, const struct package *k, const char *commit,
+		       git_repository **repo, git_object **obj)
 {
-	git_repository *repo = NULL;
-	git_object *obj = NULL;
 	git_oid id;
 	int r;
 
-	if ((r = git_open_repo(p, k, &repo)))
+	*obj = NULL;
+	if ((r = git_open_repo(p, k, repo)))
 		return r;
 	if (G(git_oid_fromstr)(&id, commit) < 0 ||
-	    G(git_object_lookup)(&obj, repo, &id, GIT_OBJECT_COMMIT) < 0)
+	    G(git_object_lookup)(obj, *repo, &id, GIT_OBJECT_COMMIT) < 0)
 		r = err_set(E_FAIL, "%s: commit %s is not in the repository", k->name, commit);
 	else
-		r = git_limit_tree(p, k, repo, obj, commit);
-	G(git_object_free)(obj);
-	G(git_repository_free)(repo);
+		r = git_limit_tree(p, k, *repo, *obj, commit);
+	if (r) {
+		G(git_object_free)(*obj);
+		G(git_repository_free)(*repo);
+		*obj = NULL;
+		*repo = NULL;
+	}
+	return r;
+}
+
+int git_check_limits(const struct policy *p, const struct package *k, const char *commit)
+{
+	git_repository *repo;
+	git_object *obj;
+	int r = open_commit(p, k, commit, &repo, &obj);
+
+	if (!r) {
+		G(git_object_free)(obj);
+		G(git_repository_free)(repo);
+	}
 	return r;
 }
 
@@ -423,7 +442,6 @@ int git_materialize(const struct policy *p, const struct package *k, const char 
 	git_object *obj = NULL;
 	git_index *index = NULL;
 	git_reference *keep = NULL;
-	git_oid id;
 	struct stat st;
 	int r;
 
@@ -431,29 +449,23 @@ int git_materialize(const struct policy *p, const struct package *k, const char 
 	snprintf(final, sizeof final, "%s/%s", dir, commit);
 	if (stat(final, &st) == 0)
 		return 0;
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return err_sys(E_FAIL, errno, "%s", dir);
+	/* A commit over the limits is refused before anything is made. */
+	if ((r = open_commit(p, k, commit, &repo, &obj)))
+		return r;
 	snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%d", dir, commit, (int)getpid());
 	snprintf(admin, sizeof admin, "%s/repos/%s.git/worktrees/%s", p->root, k->name, commit);
 	snprintf(text, sizeof text, "%s/repos/%s.git/worktrees", p->root, k->name);
-	if ((mkdir(text, 0755) && errno != EEXIST) || (mkdir(admin, 0755) && errno != EEXIST) ||
-	    mkdir(tmp, 0755))
-		return err_sys(E_FAIL, errno, "cannot prepare the tree of %s %s", k->name, commit);
+	if ((mkdir(dir, 0755) && errno != EEXIST) || (mkdir(text, 0755) && errno != EEXIST) ||
+	    (mkdir(admin, 0755) && errno != EEXIST) || mkdir(tmp, 0755)) {
+		r = err_sys(E_FAIL, errno, "cannot prepare the tree of %s %s", k->name, commit);
+		goto out;
+	}
 	/* A worktree with a detached HEAD: plain git works in it. */
 	snprintf(text, sizeof text, "%s\n", commit);
 	if ((r = write_text(admin, "HEAD", text)) || (r = write_text(admin, "commondir", "../..\n")))
 		goto out;
 	snprintf(text, sizeof text, "%s/.git\n", final);
 	if ((r = write_text(admin, "gitdir", text)))
-		goto out;
-	if ((r = git_open_repo(p, k, &repo)))
-		goto out;
-	if (G(git_oid_fromstr)(&id, commit) < 0 ||
-	    G(git_object_lookup)(&obj, repo, &id, GIT_OBJECT_COMMIT) < 0) {
-		r = err_set(E_FAIL, "%s: commit %s is not in the repository", k->name, commit);
-		goto out;
-	}
-	if ((r = git_limit_tree(p, k, repo, obj, commit)))
 		goto out;
 	snprintf(text, sizeof text, "%s/index", admin);
 	unlink(text);
@@ -488,7 +500,7 @@ int git_materialize(const struct policy *p, const struct package *k, const char 
 	}
 	/* Every commit that was ever deployed stays reachable, for tracing. */
 	snprintf(ref, sizeof ref, "refs/obsenv/deployed/%s", commit);
-	if (G(git_reference_create)(&keep, repo, ref, &id, 1, "obsenv") < 0) {
+	if (G(git_reference_create)(&keep, repo, ref, G(git_object_id)(obj), 1, "obsenv") < 0) {
 		r = git_fail(k->name);
 		goto out;
 	}

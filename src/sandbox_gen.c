@@ -3,8 +3,6 @@
  * filter once here rather than in every run saves obsenv about 0.4 ms
  * (libseccomp's compiler), a tenth of a rollback. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include "err.h"
 #include "sandbox_rules.h"
