@@ -14,10 +14,10 @@ BUILD       ?= build
 CC      ?= cc
 PKGS    := libgit2 yaml-0.1 libseccomp libcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-# libgit2 is not linked: git.c loads it with dlopen, by soname, only for the
+# libgit2 is not linked: git/repo.c loads it with dlopen, by soname, only for the
 # actions that need it, so that rollback and status never pay for it.
 PKG_LIBS   := $(shell pkg-config --libs yaml-0.1 libcap) -ldl
-# libseccomp compiles the filter at build time (src/sandbox_gen.c); obsenv
+# libseccomp compiles the filter at build time (src/confine/sandbox_gen.c); obsenv
 # loads the compiled program and is not linked with it. The unit tests are.
 SECCOMP_LIBS := $(shell pkg-config --libs libseccomp)
 GIT_SONAME := $(shell readelf -dW $$(pkg-config --variable=libdir libgit2)/libgit2.so 2>/dev/null | \
@@ -46,43 +46,64 @@ ALL_CFLAGS  := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(PKG_CFLAGS) \
                -DOBSENV_VERSION='"$(VERSION)"' -DGIT_SONAME='"$(GIT_SONAME)"' -I$(BUILD)/gen $(CFLAGS)
 ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now,-z,noexecstack,--as-needed $(LDFLAGS)
 
-LIB_SRC := $(filter-out src/main.c src/sandbox_rules.c src/sandbox_gen.c,$(wildcard src/*.c))
+# src/ is in folders by layer, lowest first; a file may include its own
+# folder and the folders before it, never one after (`make layers`).
+LAYERS  := core policy confine door store git act
+LIB_SRC := $(filter-out src/confine/sandbox_rules.c src/confine/sandbox_gen.c,$(wildcard $(LAYERS:%=src/%/*.c)))
+ALL_SRC := src/main.c $(wildcard $(LAYERS:%=src/%/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
-RULES_OBJ := $(BUILD)/sandbox_rules.o $(BUILD)/err.o
+RULES_OBJ := $(BUILD)/confine/sandbox_rules.o $(BUILD)/core/err.o
 BPF_H := $(BUILD)/gen/sandbox_bpf.h
 UNIT_SRC := $(wildcard tests/unit/*.c)
 # Tests build argv arrays from string literals.
 TEST_CFLAGS := -Wno-write-strings -Wno-cast-qual -Wno-discarded-qualifiers
 
-.PHONY: all check test unit e2e e2e-asan install clean deps demo lint asan valgrind hardening dist rpm rpmcheck fuzz check-fuzz
+.PHONY: all check test unit e2e e2e-asan install clean deps demo lint asan valgrind hardening dist rpm rpmcheck fuzz check-fuzz layers
 all: $(BUILD)/obsenv obsenv
 
 obsenv: $(BUILD)/obsenv
 	cp $< $@
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) Makefile
+# The compiled-in paths and flags: a change to any of them rebuilds
+# everything, so that no object keeps an old POLICY_PATH.
+FLAGS_STAMP := $(BUILD)/flags.stamp
+FLAGS_NOW := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(PKG_LIBS)
+ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
+$(shell mkdir -p $(BUILD))
+$(file >$(FLAGS_STAMP),$(FLAGS_NOW))
+endif
+
+# Headers are tracked by the compiler (-MMD); the layer check runs before
+# anything is compiled, so a wrong-way include fails the build.
+$(BUILD)/%.o: src/%.c $(FLAGS_STAMP) | $(BUILD)/layers.ok
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) -Isrc -MMD -MP -c -o $@ $<
+-include $(ALL_SRC:src/%.c=$(BUILD)/%.d)
+
+layers: $(BUILD)/layers.ok
+$(BUILD)/layers.ok: tests/layers.sh $(ALL_SRC) $(wildcard $(LAYERS:%=src/%/*.h))
 	@mkdir -p $(BUILD)
-	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) -c -o $@ $<
+	bash tests/layers.sh $(LAYERS) && touch $@
 
 $(BUILD)/obsenv: $(BUILD)/main.o $(LIB_OBJ) $(SAN_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# The seccomp filter, compiled once here from src/sandbox_rules.c.
-$(BUILD)/sandbox_gen: $(BUILD)/sandbox_gen.o $(RULES_OBJ)
+# The seccomp filter, compiled once here from src/confine/sandbox_rules.c.
+$(BUILD)/sandbox_gen: $(BUILD)/confine/sandbox_gen.o $(RULES_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SECCOMP_LIBS)
 $(BPF_H): $(BUILD)/sandbox_gen
 	@mkdir -p $(BUILD)/gen
 	$(BUILD)/sandbox_gen >$@.tmp && mv $@.tmp $@
-$(BUILD)/sandbox.o: $(BPF_H)
+$(BUILD)/confine/sandbox.o: $(BPF_H)
 
-$(BUILD)/sanopts.o: tests/e2e/sanopts.c Makefile
+$(BUILD)/sanopts.o: tests/e2e/sanopts.c $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)
 	$(CC) $(ALL_CFLAGS) -DSAN_LOG_DIR='"$(SAN_LOG_DIR)"' -c -o $@ $<
 
 # Test programs: never installed anywhere but a test prefix.
-$(BUILD)/unit: $(UNIT_SRC) $(LIB_OBJ) $(BUILD)/sandbox_rules.o $(wildcard tests/unit/*.h)
+$(BUILD)/unit: $(UNIT_SRC) $(LIB_OBJ) $(BUILD)/confine/sandbox_rules.o $(wildcard tests/unit/*.h)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $(UNIT_SRC) $(LIB_OBJ) \
-		$(BUILD)/sandbox_rules.o $(PKG_LIBS) $(SECCOMP_LIBS) -lcriterion
+		$(BUILD)/confine/sandbox_rules.o $(PKG_LIBS) $(SECCOMP_LIBS) -lcriterion
 
 $(BUILD)/probe: tests/e2e/probe.c $(LIB_OBJ) $(SAN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -140,14 +161,14 @@ hardening: $(BUILD)/obsenv
 	@! readelf -dW $< | grep -qE 'RPATH|RUNPATH' || { echo "hardening: RPATH/RUNPATH set"; exit 1; }
 	@echo "hardening: PIE, full RELRO, BIND_NOW, NX stack, stack protector, FORTIFY, no RPATH"
 
-LINT_DEFS := -std=c17 -D_GNU_SOURCE $(PKG_CFLAGS) -DPOLICY_PATH='"x"' -DSUDO_PATH='"y"' -DOBSENV_VERSION='"z"' \
+LINT_DEFS := -std=c17 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -DPOLICY_PATH='"x"' -DSUDO_PATH='"y"' -DOBSENV_VERSION='"z"' \
              -I$(BUILD)/gen
 lint: $(BPF_H)
 	cppcheck --quiet --enable=warning,portability --std=c11 --error-exitcode=1 \
 		--suppress=missingIncludeSystem -Isrc -I$(BUILD)/gen src/
-	@out=$$(clang-tidy --quiet src/*.c -- $(LINT_DEFS) 2>&1) || { echo "$$out"; exit 1; }; \
+	@out=$$(clang-tidy --quiet $(ALL_SRC) -- $(LINT_DEFS) 2>&1) || { echo "$$out"; exit 1; }; \
 		echo "clang-tidy: clean"
-	@for f in src/*.c; do $(CC) $(LINT_DEFS) -fanalyzer -O1 -Wall -Wextra -Werror -c -o /dev/null $$f || exit 1; done
+	@for f in $(ALL_SRC); do $(CC) $(LINT_DEFS) -fanalyzer -O1 -Wall -Wextra -Werror -c -o /dev/null $$f || exit 1; done
 	mandoc -T lint -W warning man/obsenv.8 man/obsenv-policy.5
 
 install: $(BUILD)/obsenv
@@ -172,9 +193,9 @@ FUZZ_FLAGS   := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,
                 -fno-sanitize-recover=undefined $(PKG_CFLAGS) -Isrc -DPOLICY_PATH='"x"' -DSUDO_PATH='"y"' \
                 -DOBSENV_VERSION='"z"' -DGIT_SONAME='"$(GIT_SONAME)"' -I$(BUILD)/gen
 FUZZ_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/fuzz/%.o)
-$(BUILD)/fuzz/sandbox.o: $(BPF_H)
-$(BUILD)/fuzz/%.o: src/%.c $(wildcard src/*.h)
-	@mkdir -p $(BUILD)/fuzz
+$(BUILD)/fuzz/confine/sandbox.o: $(BPF_H)
+$(BUILD)/fuzz/%.o: src/%.c $(wildcard $(LAYERS:%=src/%/*.h)) | $(BUILD)/layers.ok
+	@mkdir -p $(dir $@)
 	@$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
@@ -222,4 +243,4 @@ demo: all
 	bash tests/demo.sh
 
 clean:
-	rm -rf build obsenv
+	rm -rf $(BUILD) build obsenv

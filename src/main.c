@@ -21,18 +21,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "act.h"
-#include "args.h"
-#include "audit.h"
-#include "authz.h"
-#include "callerfile.h"
-#include "cycle.h"
-#include "err.h"
-#include "hygiene.h"
-#include "identity.h"
-#include "policy.h"
-#include "privs.h"
-#include "sandbox.h"
+#include "act/act.h"
+#include "door/args.h"
+#include "door/audit.h"
+#include "door/authz.h"
+#include "door/callerfile.h"
+#include "policy/cycle.h"
+#include "core/err.h"
+#include "door/hygiene.h"
+#include "door/identity.h"
+#include "policy/policy.h"
+#include "confine/privs.h"
+#include "confine/sandbox.h"
 
 #ifndef POLICY_PATH
 #define POLICY_PATH "/etc/obsenv/policy.yaml"

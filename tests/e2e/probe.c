@@ -13,11 +13,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "hygiene.h"
-#include "identity.h"
-#include "privs.h"
-#include "sandbox.h"
+#include "core/err.h"
+#include "door/hygiene.h"
+#include "door/identity.h"
+#include "confine/privs.h"
+#include "confine/sandbox.h"
 
 static void show(const char *what, long r)
 {

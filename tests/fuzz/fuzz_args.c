@@ -1,5 +1,5 @@
 /* The command line: NUL-separated arguments after "obsenv". */
-#include "args.h"
+#include "door/args.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

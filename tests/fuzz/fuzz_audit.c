@@ -1,6 +1,6 @@
 /* The audit escaper: any value gives one line of printable ASCII in which
  * no field can be forged (a quoted value has only escaped quotes). */
-#include "audit.h"
+#include "door/audit.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
  * writes must read back as it was. */
 #include <stdio.h>
 
-#include "basefile.h"
+#include "store/basefile.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

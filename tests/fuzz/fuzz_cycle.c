@@ -1,6 +1,6 @@
 /* The cycle build file and the version -> tag-name mapping: every
  * candidate must be a valid ref name. */
-#include "cycle.h"
+#include "policy/cycle.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

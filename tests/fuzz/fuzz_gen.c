@@ -1,6 +1,6 @@
 /* Generation records: what the parser accepts formats back to itself. */
 #include "fuzz.h"
-#include "gen.h"
+#include "store/gen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 /* Every name validator, and the glob matcher on two halves of the input;
  * whatever they accept must be free of what they promise to refuse. */
 #include "fuzz.h"
-#include "str.h"
+#include "core/str.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

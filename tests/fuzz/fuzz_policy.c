@@ -1,6 +1,6 @@
 /* The policy parser: any bytes give a policy or a list of problems. */
 #include "fuzz.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "args.h"
-#include "err.h"
+#include "door/args.h"
+#include "core/err.h"
 
 static int parse(struct request *r, int argc, const char **argv)
 {

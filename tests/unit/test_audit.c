@@ -1,8 +1,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "audit.h"
-#include "err.h"
+#include "door/audit.h"
+#include "core/err.h"
 
 static const char *one(const char *value)
 {

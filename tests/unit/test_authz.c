@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "authz.h"
+#include "door/authz.h"
 
 static const char yaml[] =
 	"owner: obs_user\nroot: /opt/env\nbase_file: /opt/base.yaml\n"

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cycle.h"
+#include "policy/cycle.h"
 
 static size_t cands(const char *v, char out[][REF_MAX_LEN + 1])
 {

@@ -9,8 +9,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "fs.h"
+#include "core/err.h"
+#include "core/fs.h"
 
 /* Ownership checks need files owned by root and by someone else. */
 static char dir[64], path[128];

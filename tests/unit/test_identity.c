@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "identity.h"
+#include "core/err.h"
+#include "door/identity.h"
 
 /* identity_resolve_sudo trusts SUDO_* only when the parent process is the
  * sudo binary. Naming the test runner (our real parent) as "sudo" lets

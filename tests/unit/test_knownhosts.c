@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "knownhosts.h"
+#include "git/knownhosts.h"
 
 /* Any blob will do: the matcher compares its base64 form. */
 static const unsigned char key[] = { 0, 0, 0, 11, 's', 's', 'h', '-', 'e', 'd', '2', '5', '5', '1', '9', 1, 2, 3 };

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "action.h"
-#include "policy.h"
+#include "policy/action.h"
+#include "policy/policy.h"
 
 #define B "owner: obs_user\nroot: /opt/env\nbase_file: /opt/base.yaml\npackages:\n  pkg: {remote: /srv/pkg.git}\n"
 

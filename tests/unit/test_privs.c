@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "privs.h"
+#include "core/err.h"
+#include "confine/privs.h"
 
 static char *status_field(const char *key)
 {

@@ -13,8 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sandbox.h"
-#include "sandbox_rules.h"
+#include "confine/sandbox.h"
+#include "confine/sandbox_rules.h"
 
 /* Each Criterion test runs in its own process, so loading the filter
  * here confines only that test. */

@@ -6,10 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "freeze.h"
-#include "pins.h"
-#include "store.h"
+#include "core/err.h"
+#include "store/freeze.h"
+#include "store/pins.h"
+#include "store/store.h"
 
 #define C1 "60d750129842c820b9272a5ad269c2abf6271c19"
 #define C2 "b8dbc023eee28ef07d88b0bb33676f7dcfed6df8"

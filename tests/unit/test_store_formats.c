@@ -7,11 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "basefile.h"
-#include "err.h"
-#include "gen.h"
-#include "refs.h"
-#include "setupsh.h"
+#include "store/basefile.h"
+#include "core/err.h"
+#include "store/gen.h"
+#include "store/refs.h"
+#include "store/setupsh.h"
 
 #define C1 "60d750129842c820b9272a5ad269c2abf6271c19"
 #define C2 "b8dbc023eee28ef07d88b0bb33676f7dcfed6df8"

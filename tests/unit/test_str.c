@@ -1,6 +1,6 @@
 #include <criterion/criterion.h>
 
-#include "str.h"
+#include "core/str.h"
 
 Test(str, refnames)
 {

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "userfile.h"
+#include "core/err.h"
+#include "core/userfile.h"
 
 /* A home of the test's own user; the walk checks ownership against it. */
 static char home[64];

@@ -1,0 +1,75 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act/act.h"
+#include "door/audit.h"
+#include "core/err.h"
+#include "store/freeze.h"
+#include "store/gen.h"
+#include "git/repo.h"
+#include "store/store.h"
+
+int act_checkout(const struct policy *p, const struct caller *c, const struct request *req)
+{
+	struct store s = { .root = -1, .lock = -1 };
+	struct generation cur = { 0 }, next = { 0 };
+	const struct package *k;
+	struct repo_target t;
+	struct gen_pkg *n = NULL;
+	char old[256];
+	int r;
+
+	if (!(k = act_check_target(p, "checkout", req->ops[0], req->ops[1])))
+		return E_USAGE;
+	if ((r = act_open_store(&s, p, c, "checkout", req->dry_run, true)))
+		goto out;
+	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)) || (r = repo_start(p)) ||
+	    (r = repo_resolve(p, k, req->ops[1], &t)) || (r = act_check_tag(k, &t)))
+		goto out;
+	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {
+		r = err_set(E_FAIL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < cur.npkgs; i++) {
+		next.pkgs[next.npkgs] = cur.pkgs[i];
+		if (!strcmp(cur.pkgs[i].name, k->name))
+			n = &next.pkgs[next.npkgs];
+		next.npkgs++;
+	}
+	if (!n) {
+		r = err_set(E_FAIL, "%s is not in the environment yet; run 'obsenv init'", k->name);
+		goto out;
+	}
+	if (!strcmp(n->commit, t.commit) && n->source == t.source && !strcmp(n->ref, t.ref)) {
+		printf("%s is on %.10s (%s%s%s) already: nothing changed\n", k->name, t.commit,
+		       gen_source_name(t.source), t.ref[0] ? " " : "", t.ref);
+		goto out;
+	}
+	store_tree_name(&s, k->name, n->commit, old, sizeof old);
+	printf("%s: %.10s (%s) -> %.10s (%s%s%s)%s\n", k->name, n->commit, old[0] ? old : "?", t.commit,
+	       gen_source_name(t.source), t.ref[0] ? " " : "", t.ref,
+	       t.source == SRC_DEPLOY ? ", following it from now on" : "");
+	if (req->dry_run) {
+		if (!(r = repo_check_limits(p, k, t.commit)))
+			printf("dry run: nothing changed\n");
+		goto out;
+	}
+	if ((r = repo_materialize(p, k, t.commit)))
+		goto out;
+	audit_change(k->name, n->commit, t.commit);
+	str_copy(n->commit, sizeof n->commit, t.commit);
+	str_copy(n->ref, sizeof n->ref, t.ref);
+	n->source = t.source;
+	n->follows = t.source == SRC_DEPLOY;
+	act_stamp(&next, c, "checkout");
+	if ((r = store_switch(&s, &next)))
+		goto out;
+	printf("generation %lu is current\n", next.number);
+	act_gc(&s, p);
+out:
+	gen_free(&cur);
+	gen_free(&next);
+	store_close(&s);
+	return r;
+}

@@ -1,0 +1,95 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "act/act.h"
+#include "door/audit.h"
+#include "core/err.h"
+#include "store/freeze.h"
+#include "store/gen.h"
+#include "store/store.h"
+
+/* The reason is shown on other people's terminals and in the audit trail:
+ * one printable line. */
+static bool reason_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > FREEZE_REASON_MAX)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int act_freeze(const struct policy *p, const struct caller *c, const struct request *req)
+{
+	struct store s = { .root = -1, .lock = -1 };
+	struct freeze f = { 0 };
+	struct generation g = { 0 };
+	char who[160];
+	int r;
+
+	if (!reason_ok(req->operand))
+		return err_set(E_USAGE, "freeze: the reason must be one line of 1 to %d printable bytes",
+			       FREEZE_REASON_MAX);
+	audit_note("reason", req->operand);
+	if ((r = store_open(&s, p, false)) ||
+	    (!req->dry_run && (r = store_lock(&s, act_who(c, "freeze", who, sizeof who)))) ||
+	    (r = store_current_required(&s, &g)))
+		goto out;
+	if ((r = freeze_check(&s))) {
+		if (r == E_FROZEN)
+			r = err_set(E_FAIL, "already frozen: %s", err_msg());
+		goto out;
+	}
+	f.since = (long long)time(NULL);
+	act_person(c, f.who, sizeof f.who);
+	str_copy(f.reason, sizeof f.reason, req->operand);
+	if (req->dry_run) {
+		printf("dry run: would freeze for \"%s\"; nothing changed\n", f.reason);
+		goto out;
+	}
+	if ((r = freeze_write(&s, &f)))
+		goto out;
+	printf("frozen by %s: \"%s\"\nevery change but rollback is refused until 'obsenv thaw'\n", f.who,
+	       f.reason);
+out:
+	gen_free(&g);
+	store_close(&s);
+	return r;
+}
+
+int act_thaw(const struct policy *p, const struct caller *c, const struct request *req)
+{
+	struct store s = { .root = -1, .lock = -1 };
+	struct freeze f;
+	char who[160], when[40];
+	int r;
+
+	if ((r = store_open(&s, p, false)) ||
+	    (!req->dry_run && (r = store_lock(&s, act_who(c, "thaw", who, sizeof who)))))
+		goto out;
+	if ((r = freeze_read(&s, &f)) == 1) {
+		r = 0;
+		printf("not frozen: nothing changed\n");
+		goto out;
+	}
+	if (r)
+		goto out;
+	freeze_time(f.since, when, sizeof when);
+	if (req->dry_run) {
+		printf("dry run: would end the freeze by %s since %s (\"%s\"); nothing changed\n", f.who,
+		       when, f.reason);
+		goto out;
+	}
+	if ((r = freeze_clear(&s)))
+		goto out;
+	audit_note("was_frozen_by", f.who);
+	audit_note("reason", f.reason);
+	printf("thawed: the freeze by %s since %s (\"%s\") is over\n", f.who, when, f.reason);
+out:
+	store_close(&s);
+	return r;
+}

@@ -1,0 +1,91 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act/act.h"
+#include "door/audit.h"
+#include "core/err.h"
+#include "store/freeze.h"
+#include "store/gen.h"
+#include "git/repo.h"
+#include "store/pins.h"
+#include "store/store.h"
+
+/* Fetches every package, verifies and materializes its base pin and its
+ * deploy head, and makes generation 1 (or a generation that adds packages
+ * new to the policy). All or nothing: the environment changes only after
+ * every package succeeded. */
+int act_init(const struct policy *p, const struct caller *c)
+{
+	struct store s = { .root = -1, .lock = -1 };
+	struct generation cur = { 0 }, next = { 0 };
+	struct pin *pins = calloc(p->npkgs, sizeof *pins);
+	char (*heads)[OID_HEX + 1] = calloc(p->npkgs, sizeof *heads);
+	char who[160];
+	size_t added = 0;
+	bool have = false;
+	int r;
+
+	if (!pins || !heads || !(next.pkgs = calloc(p->npkgs, sizeof *next.pkgs))) {
+		r = err_set(E_FAIL, "out of memory");
+		goto out;
+	}
+	if ((r = store_open(&s, p, true)) || (r = store_lock(&s, act_who(c, "init", who, sizeof who))) ||
+	    (r = store_cleanup(&s, true)) || (r = freeze_check(&s)) || (r = basefile_load(p, pins)) ||
+	    (r = repo_start(p)))
+		goto out;
+	for (size_t i = 0; i < p->npkgs; i++) {
+		const struct package *k = &p->pkgs[i];
+		struct verified_pin v = { 0 };
+
+		printf("%s: fetching %s\n", k->name, k->remote);
+		fflush(stdout);
+		if ((r = repo_fetch(p, k)) || (r = repo_verify_pin(p, k, &pins[i], v.tagref)) ||
+		    (r = repo_materialize(p, k, pins[i].commit)) || (r = repo_deploy_head(p, k, heads[i])) ||
+		    (r = repo_materialize(p, k, heads[i])))
+			goto out;
+		str_copy(v.tag, sizeof v.tag, pins[i].tag);
+		str_copy(v.commit, sizeof v.commit, pins[i].commit);
+		if ((r = pins_write(&s, k->name, &v, NULL)))
+			goto out;
+	}
+	if ((r = store_current(&s, &cur, &have)))
+		goto out;
+	for (size_t i = 0; i < p->npkgs; i++) {
+		const struct gen_pkg *old = have ? gen_find(&cur, p->pkgs[i].name) : NULL;
+		struct gen_pkg *n = &next.pkgs[next.npkgs++];
+
+		if (old) {
+			*n = *old;
+			continue;
+		}
+		/* A package new to the environment starts on its deploy head. */
+		str_copy(n->name, sizeof n->name, p->pkgs[i].name);
+		str_copy(n->commit, sizeof n->commit, heads[i]);
+		n->source = SRC_DEPLOY;
+		str_copy(n->ref, sizeof n->ref, p->pkgs[i].deploy_branch);
+		n->follows = true;
+		audit_change(n->name, "", n->commit);
+		added++;
+	}
+	if (added) {
+		act_stamp(&next, c, "init");
+		if ((r = store_switch(&s, &next)))
+			goto out;
+		printf("generation %lu: %zu package%s on %s\n", next.number, added, added == 1 ? "" : "s",
+		       have ? "added" : "their deploy branch");
+	} else {
+		if ((r = store_ensure_setupsh(&s)))
+			goto out;
+		printf("already initialized: generation %lu is current; nothing to add\n", cur.number);
+	}
+	if (!(r = store_trim(&s)))
+		r = store_gc_trees(&s, pins);
+out:
+	gen_free(&cur);
+	gen_free(&next);
+	free(pins);
+	free(heads);
+	store_close(&s);
+	return r;
+}

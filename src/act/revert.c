@@ -1,0 +1,91 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act/act.h"
+#include "door/audit.h"
+#include "core/err.h"
+#include "store/freeze.h"
+#include "store/gen.h"
+#include "store/store.h"
+
+/* Makes a new generation with the packages as they were in an earlier
+ * kept one (default: the one before the current): the undo for a bad
+ * change. Needs no git: the trees of kept generations are all there. */
+int act_revert(const struct policy *p, const struct caller *c, const struct request *req)
+{
+	struct store s = { .root = -1, .lock = -1 };
+	struct generation cur = { 0 }, old = { 0 }, next = { 0 };
+	unsigned int want = 0;
+	size_t changed = 0;
+	int r;
+
+	if (req->operand && str_to_id(req->operand, &want))
+		return err_set(E_USAGE, "revert: '%.32s' is not a generation number", req->operand);
+	if ((r = act_open_store(&s, p, c, "revert", req->dry_run, false)))
+		goto out;
+	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)))
+		goto out;
+	if (!want) {
+		/* The newest kept generation before the current one. */
+		for (unsigned long n = cur.number - 1; n > 0 && !want; n--)
+			if (store_read(&s, n, &old) == 0)
+				want = (unsigned int)n;
+		gen_free(&old);
+		if (!want) {
+			r = err_set(E_FAIL, "there is no generation before %lu to revert to", cur.number);
+			goto out;
+		}
+	}
+	if (want == cur.number) {
+		printf("generation %u is current already: nothing changed\n", want);
+		goto out;
+	}
+	if (store_read(&s, want, &old)) {
+		r = err_set(E_FAIL, "generation %u is not kept (keep_generations is %u)", want,
+			    p->keep_generations);
+		goto out;
+	}
+	if (!(next.pkgs = calloc(p->npkgs, sizeof *next.pkgs))) {
+		r = err_set(E_FAIL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < p->npkgs; i++) {
+		const struct gen_pkg *from = gen_find(&old, p->pkgs[i].name);
+		const struct gen_pkg *was = gen_find(&cur, p->pkgs[i].name);
+
+		/* A package the old generation did not have stays as it is. */
+		if (!from && !(from = was))
+			continue;
+		if (!store_has_tree(&s, from->name, from->commit)) {
+			r = err_set(E_FAIL, "%s: the tree of %s is gone", from->name, from->commit);
+			goto out;
+		}
+		next.pkgs[next.npkgs++] = *from;
+		if (was && !strcmp(was->commit, from->commit) && was->follows == from->follows &&
+		    was->source == from->source)
+			continue;
+		changed++;
+		printf("%s: %.10s -> %.10s (%s%s%s)\n", from->name, was ? was->commit : "none", from->commit,
+		       gen_source_name(from->source), from->ref[0] ? " " : "", from->ref);
+		if (!req->dry_run)
+			audit_change(from->name, was ? was->commit : "", from->commit);
+	}
+	if (req->dry_run) {
+		printf("dry run: reverting to generation %u would change %zu package%s; nothing changed\n",
+		       want, changed, changed == 1 ? "" : "s");
+		goto out;
+	}
+	act_stamp(&next, c, "revert");
+	if ((r = store_switch(&s, &next)))
+		goto out;
+	printf("reverted to generation %u: generation %lu is current (%zu package%s changed)\n", want,
+	       next.number, changed, changed == 1 ? "" : "s");
+	act_gc(&s, p);
+out:
+	gen_free(&cur);
+	gen_free(&old);
+	gen_free(&next);
+	store_close(&s);
+	return r;
+}

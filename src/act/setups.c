@@ -1,0 +1,37 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "act/act.h"
+#include "door/audit.h"
+#include "core/err.h"
+#include "core/userfile.h"
+
+/* Runs as the user whose home it is (main.c dropped to exactly that user),
+ * so the kernel's permission checks are the user's own; userfile.c adds
+ * what the kernel does not check: no symlink, no foreign or shared file. */
+int act_restore_setups(const struct policy *p, const struct account *user)
+{
+	struct userfile_result res;
+	char full[PATH_MAX_LEN + 260];
+	int home, r;
+
+	if (!p->setups_path[0])
+		return err_set(E_FAIL, "restore-setups is not configured: the policy has no user_setups");
+	snprintf(full, sizeof full, "%s/%s", user->home, p->setups_path);
+	audit_note("file", full);
+	if ((home = userfile_open_home(user->home, user->uid)) < 0)
+		return home;
+	r = userfile_replace(home, user->home, p->setups_path, user->uid, p->setups_content,
+			     strlen(p->setups_content), time(NULL), &res);
+	close(home);
+	if (r)
+		return r;
+	if (res.backup[0]) {
+		audit_note("backup", res.backup);
+		printf("kept your previous %s as %s\n", full, res.backup);
+	}
+	printf("wrote a fresh %s from the policy: it sets up the base environment\n", full);
+	return 0;
+}

@@ -1,0 +1,187 @@
+#include "core/str.h"
+
+#include <string.h>
+
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+bool str_is_ident(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > NAME_MAX_LEN || !(is_alnum(s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!is_alnum(s[i]) && !strchr("_.-", s[i]))
+			return false;
+	/* Package names become directory and ref names: keep them unambiguous. */
+	return !strstr(s, "..") && s[n - 1] != '.' && !ends_with(s, ".lock");
+}
+
+bool str_is_account(const char *s)
+{
+	size_t n = strlen(s), digits = 0;
+
+	if (n == 0 || n > ACCOUNT_MAX_LEN || !((s[0] >= 'a' && s[0] <= 'z') ||
+	    (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_alnum(s[i]) && !strchr("_.-", s[i]))
+			return false;
+		digits += s[i] >= '0' && s[i] <= '9';
+	}
+	return digits < n;
+}
+
+/* Shared by absolute and relative paths: components separated by single
+ * slashes, none empty, "." or "..", and no control bytes anywhere. */
+static bool path_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	const char *c = s;
+
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	for (;;) {
+		size_t len = strcspn(c, "/");
+
+		if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		if (c[len] == '\0')
+			return true;
+		c += len + 1;
+	}
+}
+
+bool str_is_abs_path(const char *s)
+{
+	return s[0] == '/' && path_ok(s + 1, PATH_MAX_LEN - 1);
+}
+
+bool str_is_rel_path(const char *s)
+{
+	return s[0] != '/' && path_ok(s, 255);
+}
+
+/* Stricter than git-check-ref-format: only characters that mean nothing to
+ * git's revision syntax, a shell or a terminal. */
+bool str_is_refname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > REF_MAX_LEN || s[0] == '-' || s[0] == '/' || s[0] == '.' ||
+	    s[n - 1] == '/' || s[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_alnum(s[i]) && !strchr("_.-/+", s[i]))
+			return false;
+	if (strstr(s, "..") || strstr(s, "//") || strstr(s, "/.") || ends_with(s, ".lock"))
+		return false;
+	return strcmp(s, "HEAD") != 0;
+}
+
+bool str_is_glob(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 128 || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_alnum(s[i]) && !strchr("_.-/+*?", s[i]))
+			return false;
+	return true;
+}
+
+bool str_is_remote(const char *s)
+{
+	size_t n = strlen(s);
+	const char *colon, *slash;
+
+	if (n == 0 || n > PATH_MAX_LEN || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f || s[i] == '\\')
+			return false;
+	if (!strncmp(s, "https://", 8))
+		return is_alnum(s[8]);
+	if (!strncmp(s, "ssh://", 6))
+		return is_alnum(s[6]);
+	if (!strncmp(s, "file:///", 8))
+		return str_is_abs_path(s + 7);
+	if (s[0] == '/')
+		return str_is_abs_path(s);
+	/* scp-like user@host:path, the form GitHub shows for SSH. */
+	colon = strchr(s, ':');
+	slash = strchr(s, '/');
+	return colon && colon != s && (!slash || colon < slash) && colon[1] && colon[1] != ':' &&
+	       strchr(s, '@') && strchr(s, '@') < colon;
+}
+
+int str_to_id(const char *s, unsigned int *out)
+{
+	unsigned long long v = 0;
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 10 || (s[0] == '0' && n > 1))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	/* (uid_t)-1 means "unchanged" to set*id calls: never a real id. */
+	if (v >= 4294967295ULL)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+int str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (size == 0)
+		return -1;
+	if (n >= size) {
+		dst[0] = '\0';
+		return -1;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+bool str_glob_match(const char *p, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+
+	/* Iterative '*'/'?' matcher: linear backtracking, no recursion depth. */
+	while (*s) {
+		if (*p == '?' || (*p && *p != '*' && *p == *s)) {
+			p++;
+			s++;
+		} else if (*p == '*') {
+			star = p++;
+			resume = s;
+		} else if (star) {
+			p = star + 1;
+			s = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*p == '*')
+		p++;
+	return *p == '\0';
+}

@@ -1,0 +1,168 @@
+#include "door/audit.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define AUDIT_MAX_CHANGES 256
+
+static struct {
+	char key[80];
+	char value[AUDIT_VALUE_MAX + 1];
+} notes[AUDIT_MAX_CHANGES];
+static size_t nnotes;
+
+void audit_note(const char *key, const char *value)
+{
+	if (nnotes == AUDIT_MAX_CHANGES)
+		return;
+	snprintf(notes[nnotes].key, sizeof notes[nnotes].key, "%s", key);
+	snprintf(notes[nnotes].value, sizeof notes[nnotes].value, "%s", value);
+	nnotes++;
+}
+
+void audit_change(const char *pkg, const char *from, const char *to)
+{
+	char key[80], value[2 * 64 + 8];
+
+	/* Full commit ids: an auditor must be able to find them in git. */
+	snprintf(key, sizeof key, "pkg.%s", pkg);
+	snprintf(value, sizeof value, "%s..%s", from[0] ? from : "none", to);
+	audit_note(key, value);
+}
+
+static void append(struct record *r, const char *s, size_t n)
+{
+	if (r->cut || r->len + n >= sizeof r->buf - 16) {
+		r->cut = true;
+		return;
+	}
+	memcpy(r->buf + r->len, s, n);
+	r->len += n;
+	r->buf[r->len] = '\0';
+}
+
+static bool bare(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '=' && c != '\'';
+}
+
+void record_add(struct record *r, const char *key, const char *value)
+{
+	char esc[AUDIT_VALUE_MAX * 4 + 32];
+	size_t n = 0, in = strlen(value), take = in > AUDIT_VALUE_MAX ? AUDIT_VALUE_MAX : in;
+	bool quote = in == 0;
+
+	for (size_t i = 0; i < take; i++)
+		quote |= !bare((unsigned char)value[i]);
+	append(r, " ", r->len ? 1 : 0);
+	append(r, key, strlen(key));
+	append(r, "=", 1);
+	if (quote)
+		esc[n++] = '"';
+	/* Bytes, not characters: invalid UTF-8 and terminal escapes are
+	 * written as \xHH, so the record is plain printable ASCII. */
+	for (size_t i = 0; i < take; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if (c == '"' || c == '\\') {
+			esc[n++] = '\\';
+			esc[n++] = (char)c;
+		} else if (c < 0x20 || c >= 0x7f) {
+			n += (size_t)snprintf(esc + n, sizeof esc - n, "\\x%02x", c);
+		} else {
+			esc[n++] = (char)c;
+		}
+	}
+	if (take < in)
+		n += (size_t)snprintf(esc + n, sizeof esc - n, "...[%zu bytes]", in);
+	if (quote)
+		esc[n++] = '"';
+	append(r, esc, n);
+}
+
+void record_addu(struct record *r, const char *key, unsigned long v)
+{
+	char num[24];
+
+	snprintf(num, sizeof num, "%lu", v);
+	record_add(r, key, num);
+}
+
+void audit_format(struct record *r, const struct audit *a, const char *decision)
+{
+	r->len = 0;
+	r->cut = false;
+	r->buf[0] = '\0';
+	record_add(r, "decision", decision);
+	record_addu(r, "uid", a->uid);
+	record_add(r, "user", a->user[0] ? a->user : "?");
+	if (a->sudo_user[0]) {
+		record_add(r, "sudo_user", a->sudo_user);
+		record_addu(r, "sudo_uid", (unsigned long)a->sudo_uid);
+	}
+	record_addu(r, "euid", a->euid);
+	record_add(r, "tty", a->tty);
+	record_add(r, "cwd", a->cwd);
+	record_add(r, "action", a->action ? a->action : "-");
+	if (a->target)
+		record_add(r, "as", a->target);
+	if (a->role)
+		record_add(r, "role", a->role);
+	record_addu(r, "argc", (unsigned long)(a->argc > 0 ? a->argc - 1 : 0));
+	for (int i = 1; i < a->argc && i <= AUDIT_MAX_ARGS; i++) {
+		char key[16];
+
+		snprintf(key, sizeof key, "arg%d", i);
+		record_add(r, key, a->argv[i]);
+	}
+	if (a->env_dropped[0])
+		record_add(r, "env_ignored", a->env_dropped);
+}
+
+static void send(const struct record *r, int prio)
+{
+	/* A cut record says so at its end, where nothing can be appended. */
+	syslog(LOG_AUTHPRIV | prio, "%s%s", r->buf, r->cut ? " truncated=1" : "");
+}
+
+void audit_open(struct audit *a, int argc, char **argv)
+{
+	a->uid = getuid();
+	a->euid = geteuid();
+	a->argc = argc;
+	a->argv = argv;
+	if (ttyname_r(0, a->tty, sizeof a->tty))
+		snprintf(a->tty, sizeof a->tty, "-");
+	if (!getcwd(a->cwd, sizeof a->cwd))
+		snprintf(a->cwd, sizeof a->cwd, "-");
+	/* Connect now, while nothing is forbidden yet; records sent after the
+	 * drop and under seccomp reuse this socket. */
+	openlog("obsenv", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+}
+
+void audit_decision(const struct audit *a, const char *decision, const char *reason)
+{
+	struct record r;
+
+	audit_format(&r, a, decision);
+	if (reason)
+		record_add(&r, "reason", reason);
+	send(&r, strcmp(decision, "allow") ? LOG_WARNING : LOG_NOTICE);
+}
+
+void audit_result(const struct audit *a, const char *decision, int code, const char *error)
+{
+	struct record r;
+
+	audit_format(&r, a, decision);
+	record_add(&r, "result", code == 0 ? "ok" : "failed");
+	for (size_t i = 0; i < nnotes; i++)
+		record_add(&r, notes[i].key, notes[i].value);
+	if (code)
+		record_addu(&r, "exit", (unsigned long)code);
+	if (error)
+		record_add(&r, "error", error);
+	send(&r, code ? LOG_WARNING : LOG_NOTICE);
+}

@@ -1,0 +1,40 @@
+/* Shared by git/repo.c, git/refs.c and git/limits.c, the only files that include <git2.h>:
+ * the libgit2 functions obsenv uses, resolved by repo_start() with dlsym,
+ * and called as G(name)(...). */
+#ifndef OBSENV_GIT_PRIV_H
+#define OBSENV_GIT_PRIV_H
+
+#include <git2.h>
+#include <git2/sys/repository.h>
+
+#include "policy/policy.h"
+
+#define GIT_FUNCS(X)                                                                         \
+	X(git_libgit2_init) X(git_libgit2_opts) X(git_error_last) X(git_repository_init_ext)  \
+	X(git_repository_open_ext) X(git_repository_free) X(git_repository_set_config)         \
+	X(git_config_new) X(git_config_free) X(git_remote_create_with_opts) X(git_remote_fetch) \
+	X(git_remote_free) X(git_reference_name_to_id) X(git_reference_lookup)                 \
+	X(git_reference_target) X(git_reference_free) X(git_reference_create)                 \
+	X(git_oid_fromstr) X(git_oid_tostr) X(git_object_lookup) X(git_object_peel)             \
+	X(git_object_free) X(git_object_id) X(git_checkout_tree) X(git_repository_set_workdir) \
+	X(git_repository_set_index) X(git_index_open) X(git_index_write) X(git_index_free)     \
+	X(git_describe_commit) X(git_describe_format) X(git_describe_result_free)             \
+	X(git_buf_dispose) X(git_credential_ssh_key_new) X(git_status_list_new)                \
+	X(git_status_list_entrycount) X(git_status_list_free) X(git_object_lookup_prefix)      \
+	X(git_graph_descendant_of) X(git_revwalk_new) X(git_revwalk_push) X(git_revwalk_hide)  \
+	X(git_revwalk_next) X(git_revwalk_free) X(git_revwalk_sorting) X(git_commit_lookup)    \
+	X(git_commit_summary) X(git_commit_free) X(git_oid_fromstrn) X(git_commit_tree)        \
+	X(git_tree_walk) X(git_tree_free) X(git_tree_entry_type) X(git_tree_entry_id)         \
+	X(git_tree_entry_name) X(git_repository_odb) X(git_odb_read_header) X(git_odb_free)
+
+#define DECLARE(f) extern __typeof__(f) *p_##f;
+GIT_FUNCS(DECLARE)
+#undef DECLARE
+#define G(f) (p_##f)
+
+/* err_set with libgit2's last message after "what: ". */
+int repo_fail(const char *what);
+/* Opens <root>/repos/<pkg>.git by path, its configuration replaced. */
+int repo_open(const struct policy *p, const struct package *k, git_repository **out);
+
+#endif

@@ -1,0 +1,84 @@
+#include "store/freeze.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/err.h"
+
+#define FREEZE_FILE "frozen"
+#define FREEZE_MAX 1024
+
+void freeze_time(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(buf, size, "?");
+}
+
+/* "since N\nwho TEXT\nreason TEXT\n", written only by obsenv. */
+int freeze_read(struct store *s, struct freeze *f)
+{
+	char buf[FREEZE_MAX + 1], *line, *save = NULL;
+	ssize_t n;
+	int fd = openat(s->root, FREEZE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	memset(f, 0, sizeof *f);
+	if (fd < 0)
+		return errno == ENOENT ? 1 : err_sys(E_FAIL, errno, "%s/%s", s->pol->root, FREEZE_FILE);
+	n = read(fd, buf, FREEZE_MAX);
+	close(fd);
+	if (n < 0)
+		return err_sys(E_FAIL, errno, "%s/%s", s->pol->root, FREEZE_FILE);
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "since ", 6))
+			f->since = strtoll(line + 6, NULL, 10);
+		else if (!strncmp(line, "who ", 4))
+			str_copy(f->who, sizeof f->who, line + 4);
+		else if (!strncmp(line, "reason ", 7))
+			str_copy(f->reason, sizeof f->reason, line + 7);
+	}
+	/* Unreadable content still means frozen: fail safe. */
+	if (!f->reason[0])
+		str_copy(f->reason, sizeof f->reason, "(no reason recorded)");
+	return 0;
+}
+
+int freeze_check(struct store *s)
+{
+	struct freeze f;
+	char when[40];
+	int r = freeze_read(s, &f);
+
+	if (r)
+		return r == 1 ? 0 : r;
+	freeze_time(f.since, when, sizeof when);
+	return err_set(E_FROZEN, "the environment is frozen since %s by %s: \"%s\"; only rollback is "
+				 "allowed until 'obsenv thaw'", when, f.who[0] ? f.who : "?", f.reason);
+}
+
+int freeze_write(struct store *s, const struct freeze *f)
+{
+	char buf[FREEZE_MAX];
+	int n = snprintf(buf, sizeof buf, "since %lld\nwho %s\nreason %s\n", f->since, f->who, f->reason);
+
+	if (n < 0 || (size_t)n >= sizeof buf)
+		return err_set(E_FAIL, "freeze record too long");
+	return store_write_file(s->root, FREEZE_FILE, buf, (size_t)n, 0644);
+}
+
+int freeze_clear(struct store *s)
+{
+	if (unlinkat(s->root, FREEZE_FILE, 0) && errno != ENOENT)
+		return err_sys(E_FAIL, errno, "%s/%s", s->pol->root, FREEZE_FILE);
+	if (fsync(s->root))
+		return err_sys(E_FAIL, errno, "%s", s->pol->root);
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* An administrative freeze for critical observing: while <root>/frozen
+ * exists, every change but rollback is refused with its reason. */
+#ifndef OBSENV_FREEZE_H
+#define OBSENV_FREEZE_H
+
+#include "store/store.h"
+
+#define FREEZE_REASON_MAX 400
+
+struct freeze {
+	long long since;
+	char who[160];
+	char reason[FREEZE_REASON_MAX + 1];
+};
+
+/* Returns 0 and fills f when frozen, 1 when not, or an error. */
+int freeze_read(struct store *s, struct freeze *f);
+/* E_FROZEN with the reason, who and since, when frozen; else 0. */
+int freeze_check(struct store *s);
+int freeze_write(struct store *s, const struct freeze *f);
+int freeze_clear(struct store *s);
+/* "2026-11-22 03:14 UTC" */
+void freeze_time(long long t, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,44 @@
+/* A generation: the complete state of the environment, one commit per
+ * package, and who made it, when and how. Stored as a small text record
+ * in generations/<N>/record so that reading it needs no library. */
+#ifndef OBSENV_GEN_H
+#define OBSENV_GEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/basefile.h"
+#include "core/str.h"
+
+enum source { SRC_BASE, SRC_TAG, SRC_COMMIT, SRC_DEPLOY };
+
+struct gen_pkg {
+	char name[NAME_MAX_LEN + 1];
+	char commit[OID_HEX + 1];
+	enum source source;
+	char ref[REF_MAX_LEN + 1]; /* the tag or branch it came from; "-" for none */
+	bool follows;              /* moves with the deploy branch on pull */
+};
+
+struct generation {
+	unsigned long number;
+	long long time;
+	char user[ACCOUNT_MAX_LEN + 1];
+	unsigned int uid;
+	char sudo_user[ACCOUNT_MAX_LEN + 1]; /* "-" when not through sudo */
+	char action[24];
+	struct gen_pkg *pkgs;
+	size_t npkgs;
+};
+
+const char *gen_source_name(enum source s);
+/* Formats g into buf; returns the length, or -1 if it does not fit. */
+int gen_format(const struct generation *g, char *buf, size_t size);
+/* Parses a record; strict, since a record a maintainer edited by hand
+ * must not steer a rollback. Returns 0 or E_FAIL. */
+int gen_parse(const char *buf, struct generation *g);
+void gen_free(struct generation *g);
+/* The package called name in g, or NULL. */
+const struct gen_pkg *gen_find(const struct generation *g, const char *name);
+
+#endif
