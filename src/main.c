@@ -1,15 +1,19 @@
 /*
  * obsenv: the one door into a shared observing environment.
  *
- * main() is the privilege timeline, top to bottom:
+ * main() is the privilege timeline, top to bottom, one call per phase
+ * (SECURITY.md, "Privilege timeline"):
  *   1. hygiene   - descriptors, signals, limits, umask, environment (root)
- *   2. identify  - the real uid from the kernel, and its account (root)
+ *   2. identify  - the real uid from the kernel, and its account (root);
+ *                  then the audit socket, opened while it still can be
  *   3. parse     - the command line, into a request (root, pure)
- *   4. policy    - read the root-owned policy, check its ownership (root)
- *   5. decide    - authorize the human caller against it (root, pure)
+ *   4. policy    - read the root-owned policy, check its ownership; the
+ *                  owner account and the sudo user (root)
+ *   5. decide    - authorize the human caller against it, and record the
+ *                  decision (root, pure)
  *   6. drop      - become the target account for good, no capabilities,
  *                  no_new_privs; then the seccomp filter
- *   7. act       - as the target account only
+ *   7. act       - as the target account only, through act_table
  *   8. audit     - one syslog record for the result, whatever happened
  * Only this file exits; everything else returns a code so that step 8
  * always runs.
@@ -22,17 +26,17 @@
 #include <unistd.h>
 
 #include "act/act.h"
+#include "confine/privs.h"
+#include "confine/sandbox.h"
+#include "core/err.h"
 #include "door/args.h"
 #include "door/audit.h"
 #include "door/authz.h"
 #include "door/callerfile.h"
-#include "policy/cycle.h"
-#include "core/err.h"
 #include "door/hygiene.h"
 #include "door/identity.h"
+#include "policy/cycle.h"
 #include "policy/policy.h"
-#include "confine/privs.h"
-#include "confine/sandbox.h"
 
 #ifndef POLICY_PATH
 #define POLICY_PATH "/etc/obsenv/policy.yaml"
@@ -44,11 +48,99 @@
 #define OBSENV_VERSION "0.1"
 #endif
 
-static int drop_to(const struct account *a, enum sb_profile profile)
-{
-	int r = privs_drop(a->uid, a->gid, a->groups, a->ngroups);
+/* Everything one run learns, phase by phase. Static: the accounts are
+ * large, and the stack stays small for a caller's tiny RLIMIT_STACK. */
+static struct run {
+	struct caller who;
+	struct account owner;
+	struct sudo_env sudo;
+	struct audit au;
+	struct request req;
+	struct policy pol;
+	struct diag d;
+	const struct action *act;
+	const struct account *target;
+	const char *decision; /* "allow", "deny" or "error", for the records */
+	int loaded;           /* policy_load()'s result */
+	bool done;            /* help and version: nothing to authorize */
+} run = { .decision = "error", .loaded = E_POLICY };
 
-	return r ? r : sandbox_apply(profile);
+/* 1 and 2. The account is looked up before the audit socket takes a
+ * descriptor, and even when hygiene refused, so that the record names the
+ * user. */
+static int start(int argc, char **argv)
+{
+	int r = hygiene_start(argc, argv, &run.sudo, run.au.env_dropped, sizeof run.au.env_dropped);
+
+	if (!r) {
+		if (account_by_uid(getuid(), &run.who.real) == 0)
+			str_copy(run.au.user, sizeof run.au.user, run.who.real.name);
+		else
+			r = E_PRIV;
+	} else {
+		const struct passwd *pw = getpwuid(getuid());
+
+		if (pw)
+			str_copy(run.au.user, sizeof run.au.user, pw->pw_name);
+	}
+	audit_open(&run.au, argc, argv);
+	run.who.human = run.who.real;
+	return r;
+}
+
+static int help(const struct request *req)
+{
+	const struct action *a = action_get(req->action);
+
+	if (req->version) {
+		printf("obsenv %s\npolicy: %s\n", OBSENV_VERSION, POLICY_PATH);
+	} else if (req->has_action) {
+		printf("usage: obsenv %s\n%s. See obsenv(8).\n", a->usage, a->summary);
+	} else {
+		args_usage(stdout);
+		printf("\nSee obsenv(8) and obsenv-policy(5).\n");
+	}
+	return 0;
+}
+
+/* 3. Help and version are answered here, before any file is read. */
+static int parse(int argc, char **argv)
+{
+	int r = args_parse(argc, argv, &run.req);
+
+	if (r)
+		return r;
+	if (!run.req.has_action || run.req.help || run.req.version) {
+		run.decision = "allow";
+		run.done = true;
+		return help(&run.req);
+	}
+	run.act = action_get(run.req.action);
+	run.au.action = run.act->name;
+	return 0;
+}
+
+/* 4. The installed policy, its owner account, and the human behind sudo.
+ * `check` goes on with a broken policy: reporting it is its job. */
+static int load_policy(void)
+{
+	int r;
+
+	run.loaded = policy_load(POLICY_PATH, true, &run.d, &run.pol);
+	if (run.req.action == A_CHECK)
+		return 0;
+	if (run.loaded)
+		return run.loaded;
+	if (account_by_name(run.pol.owner, &run.owner))
+		return err_set(E_POLICY, "%s: owner account '%s' does not exist", POLICY_PATH,
+			       run.pol.owner);
+	if ((r = identity_resolve_sudo(&run.who, run.owner.uid, &run.sudo, SUDO_PATH)))
+		return r;
+	if (run.who.via_sudo) {
+		str_copy(run.au.sudo_user, sizeof run.au.sudo_user, run.who.human.name);
+		run.au.sudo_uid = (long)run.who.human.uid;
+	}
+	return 0;
 }
 
 /* restore-setups writes in a person's home as that person, and as nobody
@@ -67,181 +159,127 @@ static int check_human(const struct account *t, const struct account *owner)
 	return 0;
 }
 
-static int help(const struct request *req)
+static const struct account *target_of(const struct action *a)
 {
-	const struct action *a = action_get(req->action);
-
-	if (req->version) {
-		printf("obsenv %s\npolicy: %s\n", OBSENV_VERSION, POLICY_PATH);
-	} else if (req->has_action) {
-		printf("usage: obsenv %s\n%s. See obsenv(8).\n", a->usage, a->summary);
-	} else {
-		args_usage(stdout);
-		printf("\nSee obsenv(8) and obsenv-policy(5).\n");
+	switch (a->runs_as) {
+	case AS_OWNER:
+		return &run.owner;
+	case AS_HUMAN:
+		return &run.who.human;
+	case AS_CALLER:
+		break;
 	}
+	return &run.who.real;
+}
+
+/* 5. Deny by default: only a role that names the action allows it. The
+ * decision is recorded before anything is done about it. */
+static int decide(void)
+{
+	int r;
+
+	if (!run.act->open) {
+		const struct role *role = authz_role_for(&run.pol, &run.who.human, run.req.action);
+
+		if (!role) {
+			run.decision = "deny";
+			return err_set(E_DENIED, "%s may not run '%s': no role in the policy allows it",
+				       run.who.human.name, run.act->name);
+		}
+		run.au.role = role->name;
+	}
+	run.target = target_of(run.act);
+	run.au.target = run.target->name;
+	if (run.act->runs_as == AS_HUMAN && (r = check_human(run.target, &run.owner))) {
+		run.decision = r == E_DENIED ? "deny" : "error";
+		return r;
+	}
+	run.decision = "allow";
+	audit_decision(&run.au, run.decision, NULL);
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* 6. pin --import FILE is read first, with the human caller's rights, by
+ * a child that drops to them, before this process becomes the owner. The
+ * filter comes last, so that it may forbid the set*id calls of the drop. */
+static int drop(void)
 {
-	static struct caller who;  /* large: keep them off the stack */
-	static struct account owner;
-	struct sudo_env sudo;
-	struct audit au = { 0 };
-	struct request req = { 0 };
-	struct policy pol = { 0 };
-	struct diag d = { 0 };
-	const struct action *act = NULL;
-	const struct account *target;
-	const char *decision = "error";
-	int r, loaded = E_POLICY;
+	int r;
 
-	r = hygiene_start(argc, argv, &sudo, au.env_dropped, sizeof au.env_dropped);
-	/* The account is looked up before the audit socket takes a descriptor,
-	 * and even when hygiene refused, so that the record names the user. */
-	if (!r) {
-		if (account_by_uid(getuid(), &who.real) == 0)
-			str_copy(au.user, sizeof au.user, who.real.name);
-		else
-			r = E_PRIV;
-	} else {
-		const struct passwd *pw = getpwuid(getuid());
+	if (run.req.import && (r = callerfile_read(&run.who.human, run.req.import, CYCLE_MAX_BYTES,
+						   &run.req.import_buf, &run.req.import_len)))
+		return r;
+	if ((r = privs_drop(run.target->uid, run.target->gid, run.target->groups,
+			    run.target->ngroups)))
+		return r;
+	return sandbox_apply(run.act->network ? SB_NETWORK : SB_LOCAL);
+}
 
-		if (pw)
-			str_copy(au.user, sizeof au.user, pw->pw_name);
-	}
-	audit_open(&au, argc, argv);
-	if (r)
-		goto out;
-	who.human = who.real;
-	if ((r = args_parse(argc, argv, &req)))
-		goto out;
-	if (!req.has_action || req.help || req.version) {
-		decision = "allow";
-		r = help(&req);
-		goto out;
-	}
-	act = action_get(req.action);
-	au.action = act->name;
+/* 7. */
+static int act(const char *policy_path)
+{
+	const struct act_ctx x = {
+		.policy_path = policy_path,
+		.load_result = run.loaded,
+		.diag = &run.d,
+		.pol = &run.pol,
+		.who = &run.who,
+		.owner = &run.owner,
+		.target = run.target,
+		.req = &run.req,
+	};
+	act_fn *fn = act_lookup(run.req.action);
 
-	/* A file named on the command line is read with the caller's rights
-	 * only: obsenv must not become a way to read files as root. */
-	if (req.action == A_CHECK && req.file) {
-		decision = "allow";
-		au.target = who.real.name;
-		audit_decision(&au, decision, NULL);
-		if ((r = drop_to(&who.real, SB_LOCAL)))
-			goto out;
-		loaded = policy_load(req.file, false, &d, &pol);
-		r = act_check(req.file, loaded, &d, &pol);
-		goto out;
-	}
+	if (!fn)
+		return err_set(E_USAGE, "unknown action '%s'", run.act->name);
+	return fn(&x);
+}
 
-	loaded = policy_load(POLICY_PATH, true, &d, &pol);
-	if (loaded && req.action != A_CHECK) {
-		r = loaded;
-		goto out;
-	}
-	if (!loaded && req.action != A_CHECK) {
-		if (account_by_name(pol.owner, &owner)) {
-			r = err_set(E_POLICY, "%s: owner account '%s' does not exist", POLICY_PATH,
-				    pol.owner);
-			goto out;
-		}
-		if ((r = identity_resolve_sudo(&who, owner.uid, &sudo, SUDO_PATH)))
-			goto out;
-		if (who.via_sudo) {
-			str_copy(au.sudo_user, sizeof au.sudo_user, who.human.name);
-			au.sudo_uid = (long)who.human.uid;
-		}
-	}
+/* check FILE: a file named on the command line is read with the caller's
+ * rights only, so that obsenv never becomes a way to read files as root.
+ * Nothing is authorized: the caller drops to themselves first. */
+static int check_file(void)
+{
+	int r;
 
-	if (!act->open) {
-		const struct role *role = authz_role_for(&pol, &who.human, req.action);
+	run.decision = "allow";
+	run.target = &run.who.real;
+	run.au.target = run.who.real.name;
+	audit_decision(&run.au, run.decision, NULL);
+	if ((r = privs_drop(run.target->uid, run.target->gid, run.target->groups,
+			    run.target->ngroups)) ||
+	    (r = sandbox_apply(SB_LOCAL)))
+		return r;
+	run.loaded = policy_load(run.req.file, false, &run.d, &run.pol);
+	return act(run.req.file);
+}
 
-		if (!role) {
-			decision = "deny";
-			r = err_set(E_DENIED, "%s may not run '%s': no role in the policy allows it",
-				    who.human.name, act->name);
-			goto out;
-		}
-		au.role = role->name;
-	}
-	target = act->runs_as == AS_OWNER ? &owner : act->runs_as == AS_HUMAN ? &who.human : &who.real;
-	au.target = target->name;
-	if (act->runs_as == AS_HUMAN && (r = check_human(target, &owner))) {
-		decision = r == E_DENIED ? "deny" : "error";
-		goto out;
-	}
-	decision = "allow";
-	audit_decision(&au, decision, NULL);
-
-	/* pin --import FILE: read with the human caller's rights, by a child
-	 * that drops to them, before this process becomes the owner. */
-	if (req.import && (r = callerfile_read(&who.human, req.import, CYCLE_MAX_BYTES, &req.import_buf,
-					       &req.import_len)))
-		goto out;
-	if ((r = drop_to(target, act->network ? SB_NETWORK : SB_LOCAL)))
-		goto out;
-	switch (req.action) {
-	case A_CHECK:
-		r = act_check(POLICY_PATH, loaded, &d, &pol);
-		break;
-	case A_LIST:
-		r = act_list(POLICY_PATH, &pol, &who, &owner);
-		break;
-	case A_INIT:
-		r = act_init(&pol, &who);
-		break;
-	case A_STATUS:
-		r = act_status(&pol, &req);
-		break;
-	case A_ROLLBACK:
-		r = act_rollback(&pol, &who, &req);
-		break;
-	case A_REVERT:
-		r = act_revert(&pol, &who, &req);
-		break;
-	case A_RESTORE_SETUPS:
-		r = act_restore_setups(&pol, target);
-		break;
-	case A_PIN:
-		r = act_pin(&pol, &who, &req);
-		break;
-	case A_CHECKOUT:
-		r = act_checkout(&pol, &who, &req);
-		break;
-	case A_PULL:
-		r = act_pull(&pol, &who, &req);
-		break;
-	case A_HISTORY:
-		r = act_history(&pol, &req);
-		break;
-	case A_DIFF:
-		r = act_diff(&pol, &req);
-		break;
-	case A_FREEZE:
-		r = act_freeze(&pol, &who, &req);
-		break;
-	case A_THAW:
-		r = act_thaw(&pol, &who, &req);
-		break;
-	default:
-		r = err_set(E_USAGE, "unknown action '%s'", act->name);
-		break;
-	}
-out:
-	/* Output that did not arrive (a closed pipe, a full disk) is a failure
-	 * to report, not something to pass over. */
+/* 8. Output that did not arrive (a closed pipe, a full disk) is a failure
+ * to report, not something to pass over. */
+static int finish(int r)
+{
 	if (fflush(stdout) || ferror(stdout)) {
 		if (!r)
 			r = err_sys(E_FAIL, errno, "cannot write output");
 	}
 	if (r && !err_is_quiet())
 		fprintf(stderr, "obsenv: %s\n", err_msg());
-	audit_result(&au, decision, err_exit_status(r), r ? err_msg() : NULL);
-	policy_free(&pol);
-	diag_free(&d);
-	free(req.import_buf);
+	audit_result(&run.au, run.decision, err_exit_status(r), r ? err_msg() : NULL);
+	policy_free(&run.pol);
+	diag_free(&run.d);
+	free(run.req.import_buf);
 	return err_exit_status(r);
+}
+
+int main(int argc, char **argv)
+{
+	int r;
+
+	if ((r = start(argc, argv)) || (r = parse(argc, argv)) || run.done)
+		return finish(r);
+	if (run.req.action == A_CHECK && run.req.file)
+		return finish(check_file());
+	if ((r = load_policy()) || (r = decide()) || (r = drop()))
+		return finish(r);
+	return finish(act(POLICY_PATH));
 }

@@ -8,23 +8,40 @@
 #include "door/identity.h"
 #include "policy/policy.h"
 
-/* Reports the outcome of loading a policy: every problem, or "PATH: OK"
- * with warnings about accounts that do not exist. */
-int act_check(const char *path, int load_result, const struct diag *d, const struct policy *p);
-int act_list(const char *path, const struct policy *p, const struct caller *c,
-	     const struct account *owner);
-int act_init(const struct policy *p, const struct caller *c);
-int act_status(const struct policy *p, const struct request *req);
-int act_rollback(const struct policy *p, const struct caller *c, const struct request *req);
-int act_revert(const struct policy *p, const struct caller *c, const struct request *req);
-int act_restore_setups(const struct policy *p, const struct account *user);
-int act_freeze(const struct policy *p, const struct caller *c, const struct request *req);
-int act_thaw(const struct policy *p, const struct caller *c, const struct request *req);
-int act_history(const struct policy *p, const struct request *req);
-int act_checkout(const struct policy *p, const struct caller *c, const struct request *req);
-int act_pull(const struct policy *p, const struct caller *c, const struct request *req);
-int act_diff(const struct policy *p, const struct request *req);
-int act_pin(const struct policy *p, const struct caller *c, const struct request *req);
+/* What every action is given: one signature for all, so that main.c
+ * dispatches through act_table rather than a switch. Everything here was
+ * settled before the drop; an action only reads it. */
+struct act_ctx {
+	const char *policy_path;
+	int load_result;           /* policy_load()'s result (check reports it) */
+	const struct diag *diag;   /* the policy's problems, for check */
+	const struct policy *pol;
+	const struct caller *who;
+	const struct account *owner;
+	const struct account *target; /* the account the action runs as */
+	const struct request *req;
+};
+typedef int act_fn(const struct act_ctx *ctx);
+
+/* The action behind each id (act/table.c); NULL for none. */
+act_fn *act_lookup(enum action_id id);
+
+/* check: every problem of the policy, or "PATH: OK" with warnings about
+ * accounts that do not exist. */
+act_fn act_check;
+act_fn act_list;
+act_fn act_init;
+act_fn act_status;
+act_fn act_rollback;
+act_fn act_revert;
+act_fn act_restore_setups;
+act_fn act_freeze;
+act_fn act_thaw;
+act_fn act_history;
+act_fn act_checkout;
+act_fn act_pull;
+act_fn act_diff;
+act_fn act_pin;
 
 /* Shared by the actions that make generations (act/common.c). */
 struct generation;

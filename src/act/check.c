@@ -21,8 +21,13 @@ static void warn_accounts(const struct policy *p)
 	}
 }
 
-int act_check(const char *path, int load_result, const struct diag *d, const struct policy *p)
+int act_check(const struct act_ctx *ctx)
 {
+	const char *path = ctx->policy_path;
+	const int load_result = ctx->load_result;
+	const struct diag *d = ctx->diag;
+	const struct policy *p = ctx->pol;
+
 	if (load_result) {
 		for (size_t i = 0; i < d->n; i++)
 			fprintf(stderr, "%s\n", d->msgs[i]);

@@ -10,8 +10,11 @@
 #include "git/repo.h"
 #include "store/store.h"
 
-int act_checkout(const struct policy *p, const struct caller *c, const struct request *req)
+int act_checkout(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct caller *c = ctx->who;
+	const struct request *req = ctx->req;
 	struct store s = { .root = -1, .lock = -1 };
 	struct generation cur = { 0 }, next = { 0 };
 	const struct package *k;

@@ -49,8 +49,10 @@ static int load(struct store *s, const struct policy *p, const char *what, struc
 
 /* Per package, the commits that one generation has and the other lacks:
  * "+" for those only in the second, "-" for those only in the first. */
-int act_diff(const struct policy *p, const struct request *req)
+int act_diff(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct request *req = ctx->req;
 	struct store s = { .root = -1, .lock = -1 };
 	struct generation a = { 0 }, b = { 0 };
 	char la[32], lb[32], cur[32];

@@ -23,8 +23,11 @@ static bool reason_ok(const char *s)
 	return true;
 }
 
-int act_freeze(const struct policy *p, const struct caller *c, const struct request *req)
+int act_freeze(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct caller *c = ctx->who;
+	const struct request *req = ctx->req;
 	struct store s = { .root = -1, .lock = -1 };
 	struct freeze f = { 0 };
 	struct generation g = { 0 };
@@ -61,8 +64,11 @@ out:
 	return r;
 }
 
-int act_thaw(const struct policy *p, const struct caller *c, const struct request *req)
+int act_thaw(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct caller *c = ctx->who;
+	const struct request *req = ctx->req;
 	struct store s = { .root = -1, .lock = -1 };
 	struct freeze f;
 	char who[160], when[40];

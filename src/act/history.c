@@ -38,8 +38,10 @@ static bool same(const struct gen_pkg *a, const struct gen_pkg *b)
 
 /* Generations newest first; each with what changed since the one before
  * it (the oldest kept one lists its packages as they were). */
-int act_history(const struct policy *p, const struct request *req)
+int act_history(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct request *req = ctx->req;
 	struct store s = { .root = -1, .lock = -1 };
 	struct generation cur = { 0 };
 	unsigned long *nums = NULL;

@@ -15,8 +15,10 @@
  * deploy head, and makes generation 1 (or a generation that adds packages
  * new to the policy). All or nothing: the environment changes only after
  * every package succeeded. */
-int act_init(const struct policy *p, const struct caller *c)
+int act_init(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct caller *c = ctx->who;
 	struct store s = { .root = -1, .lock = -1 };
 	struct generation cur = { 0 }, next = { 0 };
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);

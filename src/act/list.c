@@ -33,9 +33,12 @@ static void print_missing(unsigned int mask)
 		printf("\n");
 }
 
-int act_list(const char *path, const struct policy *p, const struct caller *c,
-	     const struct account *owner)
+int act_list(const struct act_ctx *ctx)
 {
+	const char *path = ctx->policy_path;
+	const struct policy *p = ctx->pol;
+	const struct caller *c = ctx->who;
+	const struct account *owner = ctx->owner;
 	const struct account *who = &c->human;
 	unsigned int mask = authz_actions(p, who);
 	int roles = 0;

@@ -228,8 +228,11 @@ static bool pin_changed(const struct pin *a, const struct pin *b)
 	return strcmp(a->commit, b->commit) != 0 || strcmp(a->tag, b->tag) != 0;
 }
 
-int act_pin(const struct policy *p, const struct caller *c, const struct request *req)
+int act_pin(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct caller *c = ctx->who;
+	const struct request *req = ctx->req;
 	struct store s = { .root = -1, .lock = -1 };
 	struct pin *old = calloc(p->npkgs ? p->npkgs : 1, sizeof *old);
 	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);

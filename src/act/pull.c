@@ -73,8 +73,11 @@ static int pull_one(const struct policy *p, const struct package *k, struct gen_
 	return 1;
 }
 
-int act_pull(const struct policy *p, const struct caller *c, const struct request *req)
+int act_pull(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct caller *c = ctx->who;
+	const struct request *req = ctx->req;
 	struct store s = { .root = -1, .lock = -1 };
 	struct generation cur = { 0 }, next = { 0 };
 	bool *want = calloc(p->npkgs ? p->npkgs : 1, sizeof *want);

@@ -12,8 +12,11 @@
 /* Makes a new generation with the packages as they were in an earlier
  * kept one (default: the one before the current): the undo for a bad
  * change. Needs no git: the trees of kept generations are all there. */
-int act_revert(const struct policy *p, const struct caller *c, const struct request *req)
+int act_revert(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct caller *c = ctx->who;
+	const struct request *req = ctx->req;
 	struct store s = { .root = -1, .lock = -1 };
 	struct generation cur = { 0 }, old = { 0 }, next = { 0 };
 	unsigned int want = 0;

@@ -47,8 +47,11 @@ static int check_pin(struct store *s, const struct package *k, const struct pin 
 	return 0;
 }
 
-int act_rollback(const struct policy *p, const struct caller *c, const struct request *req)
+int act_rollback(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct caller *c = ctx->who;
+	const struct request *req = ctx->req;
 	struct store s = { .root = -1, .lock = -1 };
 	struct generation cur = { 0 }, next = { 0 };
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);

@@ -11,8 +11,10 @@
 /* Runs as the user whose home it is (main.c dropped to exactly that user),
  * so the kernel's permission checks are the user's own; userfile.c adds
  * what the kernel does not check: no symlink, no foreign or shared file. */
-int act_restore_setups(const struct policy *p, const struct account *user)
+int act_restore_setups(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct account *user = ctx->target;
 	struct userfile_result res;
 	char full[PATH_MAX_LEN + 260];
 	int home, r;

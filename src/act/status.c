@@ -23,8 +23,10 @@ static const char *follows(const struct gen_pkg *g, char *buf, size_t size)
 
 /* Reads only small files: no git library, no walk of the trees, unless
  * --verify asks for every file to be compared with its commit. */
-int act_status(const struct policy *p, const struct request *req)
+int act_status(const struct act_ctx *ctx)
 {
+	const struct policy *p = ctx->pol;
+	const struct request *req = ctx->req;
 	struct store s = { .root = -1, .lock = -1 };
 	struct generation g = { 0 };
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);
