@@ -172,7 +172,8 @@ static void set_setups_content(void *obj, const struct ynode *v, struct diag *d)
 		return;
 	}
 	free(p->setups_content);
-	p->setups_content = strdup(s);
+	if (!(p->setups_content = strdup(s)))
+		diag_add(d, v->line, v->col, "out of memory");
 }
 
 static const struct field setups_fields[] = {
@@ -236,8 +237,10 @@ static void set_packages(void *obj, const struct ynode *v, struct diag *d)
 		return;
 	}
 	free(p->pkgs);
-	if (!(p->pkgs = calloc(v->nkids / 2, sizeof *p->pkgs)))
+	if (!(p->pkgs = calloc(v->nkids / 2, sizeof *p->pkgs))) {
+		diag_add(d, v->line, v->col, "out of memory");
 		return;
+	}
 	p->npkgs = v->nkids / 2;
 	for (size_t i = 0; i < p->npkgs; i++) {
 		const struct ynode *name = v->kids[2 * i];
@@ -266,8 +269,10 @@ static size_t set_names(char (**out)[ACCOUNT_MAX_LEN + 1], const struct ynode *v
 		return 0;
 	}
 	free(*out);
-	if (!(*out = calloc(v->nkids ? v->nkids : 1, sizeof **out)))
+	if (!(*out = calloc(v->nkids ? v->nkids : 1, sizeof **out))) {
+		diag_add(d, v->line, v->col, "out of memory");
 		return 0;
+	}
 	for (size_t i = 0; i < v->nkids; i++) {
 		const char *s = ynode_str(v->kids[i], d, what);
 
@@ -332,8 +337,10 @@ static void set_roles(void *obj, const struct ynode *v, struct diag *d)
 		return;
 	}
 	free(p->roles);
-	if (!(p->roles = calloc(v->nkids ? v->nkids / 2 : 1, sizeof *p->roles)))
+	if (!(p->roles = calloc(v->nkids ? v->nkids / 2 : 1, sizeof *p->roles))) {
+		diag_add(d, v->line, v->col, "out of memory");
 		return;
+	}
 	p->nroles = v->nkids / 2;
 	for (size_t i = 0; i < p->nroles; i++) {
 		const struct ynode *name = v->kids[2 * i];
