@@ -78,13 +78,11 @@ e2e_alt_install() {
 	install -m 4755 -o root -g root "$T/build-alt/obsenv" "$ALT/obsenv"
 }
 
-# e2e_fixture: a small observing environment from make-fixture (bare
+# e2e_fixture: a small observing environment from bench/make-fixture (bare
 # remotes with tags and a deploy branch, and the base file it writes).
 e2e_fixture() {
-	local shared=${OBSENV_SHARED:-$SRC/../shared}
-	[[ -x $shared/bench/make-fixture ]] || { echo "e2e: $shared/bench/make-fixture not found" >&2; return 1; }
 	FX=$T/fx
-	"$shared/bench/make-fixture" "$FX" --packages 3 --files 200 --commits 40 --tags 8 >/dev/null || return 1
+	"$SRC/bench/make-fixture" "$FX" --packages 3 --files 200 --commits 40 --tags 8 >/dev/null || return 1
 	E2E_PACKAGES=$(for i in 00 01 02; do echo "  pkg$i: {remote: $FX/remotes/pkg$i.git, tags: \"v*\"}"; done)
 	install -m 0644 -o "$E2E_OWNER" "$FX/base_environment.yaml" "$T/base_environment.yaml" || return 1
 	install -d -m 0755 -o "$E2E_OWNER" -g "$E2E_OWNER" "$T/env"
