@@ -117,3 +117,33 @@ g=$(readlink "$F12/floor-root/current")
 run "$F12/floor" "$F12/floor-root" many
 rc_is 2
 rm -rf "$F12"
+
+t "bench/run: --help prints the usage; unknown options and sections are refused"
+run "$SRC/bench/run" --help
+rc_is 0
+out_has "^usage: bench/run \[WORK \[SECTION\.\.\.\]\]"
+run "$SRC/bench/run" --bogus
+rc_is 2
+err_has "^usage: bench/run"
+run "$SRC/bench/run" "$T/bench-unused" rollbak
+rc_is 2
+err_has "^bench: unknown section 'rollbak'$"
+[[ ! -e $T/bench-unused ]] || errs+=("a refused bench/run made its work directory")
+
+t "make layers: an include that points up a layer fails the build"
+L=$T/layers
+mkdir -p "$L"
+git -C "$SRC" ls-files -z src tests/layers.sh | (cd "$SRC" && xargs -0 cp --parents -t "$L")
+run bash "$L/tests/layers.sh" core policy confine door store git act
+rc_is 0
+out_has "^layers: every include points down"
+echo '#include "act/act.h"' >>"$L/src/core/str.c"
+run bash "$L/tests/layers.sh" core policy confine door store git act
+rc_is 1
+out_has "^src/core/str.c:[0-9]+: core includes \"act/act.h\", a higher layer$"
+sed -i '$ d' "$L/src/core/str.c"
+echo '#include "err.h"' >>"$L/src/store/gen.c"
+run bash "$L/tests/layers.sh" core policy confine door store git act
+rc_is 1
+out_has "^src/store/gen.c:[0-9]+: include \"err.h\" does not name its folder$"
+rm -rf "$L"
