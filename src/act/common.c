@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "act/act.h"
+#include "door/audit.h"
 #include "git/repo.h"
 #include "core/err.h"
 #include "store/store.h"
@@ -64,13 +65,21 @@ const struct package *act_package(const struct policy *p, const char *name)
 void act_gc(struct store *s, const struct policy *p)
 {
 	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
+	char msg[512];
 
+	msg[0] = '\0';
 	if (store_trim(s))
-		fprintf(stderr, "obsenv: warning: old generations were not removed: %s\n", err_msg());
+		snprintf(msg, sizeof msg, "old generations were not removed: %s", err_msg());
 	else if (!pins || basefile_load(p, pins) || store_gc_trees(s, pins))
-		fprintf(stderr, "obsenv: warning: old trees were not removed: %s\n",
-			pins ? err_msg() : "out of memory");
+		snprintf(msg, sizeof msg, "old trees were not removed: %s",
+			 pins ? err_msg() : "out of memory");
 	free(pins);
+	/* The auditor must see it too: an environment that keeps growing is
+	 * found from the records, not from a terminal nobody watched. */
+	if (msg[0]) {
+		fprintf(stderr, "obsenv: warning: %s\n", msg);
+		audit_note("warning", msg);
+	}
 }
 
 /* Opens the store and, unless the action only looks (a dry run), takes

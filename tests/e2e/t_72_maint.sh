@@ -431,3 +431,22 @@ mnt revert
 run asuser $E2E_OBS "$A" rollback
 rc_is 0
 out_has "^rolled back"
+
+t "a generation that cannot be trimmed: the change stands, the warning is on stderr and in the audit record"
+old=$(ls "$M/env/generations" | grep -E '^[0-9]+$' | sort -n | head -1)
+install -d -m 0755 -o root -g root "$M/env/generations/$old/planted"
+: >"$M/env/generations/$old/planted/file"
+tag=$(git --git-dir="$M/remotes/pkg00.git" tag -l 'v*' | sort -V | head -1)
+warned=
+for i in $(seq 30); do
+	if ((i % 2)); then mnt checkout pkg00 "$tag"; else mnt checkout pkg00 deploy; fi
+	rc_is 0
+	if grep -q "^obsenv: warning: old generations were not removed: " <<<"$err"; then
+		warned=1
+		audit_has "$(rec allow "$UID_MNT" $E2E_MNT).*action=checkout.*result=ok.* warning=\"old generations were not removed: "
+		break
+	fi
+done
+[[ -n $warned ]] || errs+=("no warning after 30 changes; generations: $(ls "$M/env/generations")")
+envsafe
+rm -rf "$M/env/generations/$old/planted"
