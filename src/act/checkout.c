@@ -31,7 +31,7 @@ int act_checkout(const struct act_ctx *ctx)
 	    (r = repo_resolve(p, k, req->ops[1], &t)) || (r = act_check_tag(k, &t)))
 		goto out;
 	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {
-		r = err_set(E_FAIL, "out of memory");
+		r = err_oom();
 		goto out;
 	}
 	for (size_t i = 0; i < cur.npkgs; i++) {

@@ -22,7 +22,7 @@ static int load(struct store *s, const struct policy *p, const char *what, struc
 		if (!(pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins)) ||
 		    !(g->pkgs = calloc(p->npkgs ? p->npkgs : 1, sizeof *g->pkgs))) {
 			free(pins);
-			return err_set(E_FAIL, "out of memory");
+			return err_oom();
 		}
 		if ((r = basefile_load(p, pins)) == 0) {
 			for (size_t i = 0; i < p->npkgs; i++) {

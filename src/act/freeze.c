@@ -77,7 +77,7 @@ int act_thaw(const struct act_ctx *ctx)
 	if ((r = store_open(&s, p, false)) ||
 	    (!req->dry_run && (r = store_lock(&s, act_who(c, "thaw", who, sizeof who)))))
 		goto out;
-	if ((r = freeze_read(&s, &f)) == 1) {
+	if ((r = freeze_read(&s, &f)) == R_ABSENT) {
 		r = 0;
 		printf("not frozen: nothing changed\n");
 		goto out;

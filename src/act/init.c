@@ -29,7 +29,7 @@ int act_init(const struct act_ctx *ctx)
 	int r;
 
 	if (!pins || !heads || !(next.pkgs = calloc(p->npkgs, sizeof *next.pkgs))) {
-		r = err_set(E_FAIL, "out of memory");
+		r = err_oom();
 		goto out;
 	}
 	if ((r = store_open(&s, p, true)) || (r = store_lock(&s, act_who(c, "init", who, sizeof who))) ||

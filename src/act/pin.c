@@ -135,7 +135,7 @@ static int plan_import(const struct policy *p, const struct request *req, struct
 	int r = 0;
 
 	if (!seen)
-		return err_set(E_FAIL, "out of memory");
+		return err_oom();
 	if (cycle_parse(req->import_buf, req->import_len, &d, &e, &n)) {
 		r = err_set(E_FAIL, "%s", d.n ? d.msgs[0] : "invalid import file");
 		goto out;
@@ -211,7 +211,7 @@ static int write_basefile(const struct policy *p, const struct pin *pins)
 	slash = strrchr(dir, '/');
 	*slash = '\0';
 	if (!(text = basefile_format(p, pins, &len)))
-		return err_set(E_FAIL, "out of memory");
+		return err_oom();
 	if ((dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		free(text);
 		return err_sys(E_FAIL, errno, "%s", dir);
@@ -241,7 +241,7 @@ int act_pin(const struct act_ctx *ctx)
 	int r;
 
 	if (!old || !pins) {
-		r = err_set(E_FAIL, "out of memory");
+		r = err_oom();
 		goto out;
 	}
 	/* The command line is checked before the store is touched. */

@@ -86,7 +86,7 @@ int act_pull(const struct act_ctx *ctx)
 	int r;
 
 	if (!want)
-		return err_set(E_FAIL, "out of memory");
+		return err_oom();
 	/* Even a dry run fetches into the store: it takes the lock. */
 	if ((r = select_pkgs(p, req, want)) || (r = act_open_store(&s, p, c, "pull", false, true)) ||
 	    (r = store_current_required(&s, &cur)))
@@ -101,7 +101,7 @@ int act_pull(const struct act_ctx *ctx)
 	if ((r = repo_start(p)))
 		goto out;
 	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {
-		r = err_set(E_FAIL, "out of memory");
+		r = err_oom();
 		goto out;
 	}
 	memcpy(next.pkgs, cur.pkgs, cur.npkgs * sizeof *cur.pkgs);

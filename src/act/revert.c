@@ -50,7 +50,7 @@ int act_revert(const struct act_ctx *ctx)
 		goto out;
 	}
 	if (!(next.pkgs = calloc(p->npkgs, sizeof *next.pkgs))) {
-		r = err_set(E_FAIL, "out of memory");
+		r = err_oom();
 		goto out;
 	}
 	for (size_t i = 0; i < p->npkgs; i++) {

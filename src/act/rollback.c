@@ -23,7 +23,7 @@ static int check_pin(struct store *s, const struct package *k, const struct pin 
 
 	if ((r = pins_read(s, k->name, pin->commit, &v)) < 0)
 		return r;
-	if (r == 1 || strcmp(v.commit, pin->commit) != 0 || strcmp(v.tag, pin->tag) != 0)
+	if (r == R_ABSENT || strcmp(v.commit, pin->commit) != 0 || strcmp(v.tag, pin->tag) != 0)
 		return err_set(E_FAIL, "%s: the base pin %s%s%s has not been verified; run 'obsenv init'",
 			       k->name, pin->tag, pin->tag[0] ? " " : "", pin->commit);
 	if (!store_has_tree(s, k->name, pin->commit))
@@ -39,11 +39,11 @@ static int check_pin(struct store *s, const struct package *k, const struct pin 
 	close(fd);
 	if (r < 0)
 		return r;
-	if (r == 1 || strcmp(now, v.tagref) != 0)
+	if (r == R_ABSENT || strcmp(now, v.tagref) != 0)
 		return err_set(E_FAIL, "%s: TAG MOVED: %s pointed to %s when it was pinned and now %s %s; "
 				       "refusing it. The pinned commit %s is intact: re-pin it",
-			       k->name, pin->tag, v.tagref, r == 1 ? "is" : "points to",
-			       r == 1 ? "gone" : now, pin->commit);
+			       k->name, pin->tag, v.tagref, r == R_ABSENT ? "is" : "points to",
+			       r == R_ABSENT ? "gone" : now, pin->commit);
 	return 0;
 }
 
@@ -60,7 +60,7 @@ int act_rollback(const struct act_ctx *ctx)
 	int r;
 
 	if (!pins || !(next.pkgs = calloc(p->npkgs, sizeof *next.pkgs))) {
-		r = err_set(E_FAIL, "out of memory");
+		r = err_oom();
 		goto out;
 	}
 	if ((r = act_open_store(&s, p, c, "rollback", req->dry_run, false)))

@@ -38,7 +38,7 @@ int act_status(const struct act_ctx *ctx)
 	int r;
 
 	if (!pins)
-		return err_set(E_FAIL, "out of memory");
+		return err_oom();
 	if ((r = store_open(&s, p, false)) || (r = store_current_required(&s, &g)))
 		goto out;
 	if (req->verify && (r = repo_start(p)))

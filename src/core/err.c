@@ -73,3 +73,8 @@ int err_exit_status(int code)
 	default: return 1;
 	}
 }
+
+int err_oom(void)
+{
+	return err_set(E_FAIL, "out of memory");
+}

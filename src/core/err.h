@@ -16,11 +16,20 @@ enum {
 	E_FROZEN = -6, /* the environment is frozen; exit 6 */
 };
 
+/* Not an error: what was looked up is not there (a ref, a pin record, the
+ * freeze file). Look-ups return it so that callers branch on a name, not
+ * on a bare 1; an action never returns it. */
+#define R_ABSENT 1
+
 /* Records the message (printf-style) and returns code, so callers write
  * `return err_set(E_FAIL, "...")` or `r = err_set(...); goto out;`. */
 int err_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Like err_set, with ": strerror(errnum)" appended. */
 int err_sys(int code, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The one out-of-memory path: every failed allocation that ends an
+ * operation says so in the same words, so no caller returns success, or
+ * a failure without a message, when malloc failed. */
+int err_oom(void);
 const char *err_msg(void);
 /* The current error goes to the audit record but not to stderr (a frozen
  * environment, to the unattended timer, is news, not an error). */

@@ -44,7 +44,7 @@ int callerfile_read(const struct account *a, const char *path, size_t max, char 
 	*buf = NULL;
 	*len = 0;
 	if (!(data = malloc(cap + 1)))
-		return err_set(E_FAIL, "out of memory");
+		return err_oom();
 	if (pipe2(p, O_CLOEXEC)) {
 		free(data);
 		return err_sys(E_FAIL, errno, "pipe");

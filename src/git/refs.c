@@ -24,10 +24,10 @@ static int peel_ref(git_repository *repo, const char *ref, char out[OID_HEX + 1]
 {
 	git_object *obj = NULL, *commit = NULL;
 	git_oid id;
-	int r = 1;
+	int r = R_ABSENT;
 
 	if (G(git_reference_name_to_id)(&id, repo, ref) < 0)
-		return 1;
+		return R_ABSENT;
 	if (G(git_object_lookup)(&obj, repo, &id, GIT_OBJECT_ANY) == 0 &&
 	    G(git_object_peel)(&commit, obj, GIT_OBJECT_COMMIT) == 0) {
 		G(git_oid_tostr)(out, OID_HEX + 1, G(git_object_id)(commit));
@@ -54,7 +54,7 @@ int repo_resolve(const struct policy *p, const struct package *k, const char *na
 		snprintf(ref, sizeof ref, "refs/heads/%s", k->deploy_branch);
 		t->source = SRC_DEPLOY;
 		str_copy(t->ref, sizeof t->ref, k->deploy_branch);
-		if ((r = peel_ref(repo, ref, t->commit)) == 1)
+		if ((r = peel_ref(repo, ref, t->commit)) == R_ABSENT)
 			r = err_set(E_FAIL, "%s: no deploy branch '%s' in the store", k->name,
 				    k->deploy_branch);
 		goto out;

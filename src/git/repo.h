@@ -51,7 +51,7 @@ struct repo_target {
 int repo_resolve(const struct policy *p, const struct package *k, const char *name,
 		struct repo_target *t);
 /* The commit a full ref name (refs/tags/x, refs/heads/x) points to;
- * 1 when there is no such ref. */
+ * R_ABSENT when there is no such ref. */
 int repo_ref_commit(const struct policy *p, const struct package *k, const char *ref,
 		   char out[OID_HEX + 1]);
 /* *yes: commit is ancestor or one of its descendants. */

@@ -31,7 +31,7 @@ int freeze_read(struct store *s, struct freeze *f)
 
 	memset(f, 0, sizeof *f);
 	if (fd < 0)
-		return errno == ENOENT ? 1 : err_sys(E_FAIL, errno, "%s/%s", s->pol->root, FREEZE_FILE);
+		return errno == ENOENT ? R_ABSENT : err_sys(E_FAIL, errno, "%s/%s", s->pol->root, FREEZE_FILE);
 	n = read(fd, buf, FREEZE_MAX);
 	close(fd);
 	if (n < 0)
@@ -58,7 +58,7 @@ int freeze_check(struct store *s)
 	int r = freeze_read(s, &f);
 
 	if (r)
-		return r == 1 ? 0 : r;
+		return r == R_ABSENT ? 0 : r;
 	freeze_time(f.since, when, sizeof when);
 	return err_set(E_FROZEN, "the environment is frozen since %s by %s: \"%s\"; only rollback is "
 				 "allowed until 'obsenv thaw'", when, f.who[0] ? f.who : "?", f.reason);

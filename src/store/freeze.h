@@ -13,7 +13,7 @@ struct freeze {
 	char reason[FREEZE_REASON_MAX + 1];
 };
 
-/* Returns 0 and fills f when frozen, 1 when not, or an error. */
+/* Returns 0 and fills f when frozen, R_ABSENT when not, or an error. */
 int freeze_read(struct store *s, struct freeze *f);
 /* E_FROZEN with the reason, who and since, when frozen; else 0. */
 int freeze_check(struct store *s);

@@ -81,7 +81,7 @@ int gen_parse(const char *text, struct generation *g)
 	memset(g, 0, sizeof *g);
 	if (!copy || !(g->pkgs = calloc(GEN_MAX_PKGS, sizeof *g->pkgs))) {
 		free(copy);
-		return err_set(E_FAIL, "out of memory");
+		return err_oom();
 	}
 	for (line = strtok_r(copy, "\n", &save); line && !r; line = strtok_r(NULL, "\n", &save)) {
 		n++;

@@ -25,7 +25,7 @@ static int read_one(struct store *s, int dfd, const char *name, struct verified_
 
 	memset(v, 0, sizeof *v);
 	if (fd < 0)
-		return errno == ENOENT ? 1 : err_sys(E_FAIL, errno, "%s/pins/%s", s->pol->root, name);
+		return errno == ENOENT ? R_ABSENT : err_sys(E_FAIL, errno, "%s/pins/%s", s->pol->root, name);
 	n = read(fd, text, sizeof text - 1);
 	close(fd);
 	text[n > 0 ? n : 0] = '\0';
@@ -73,7 +73,7 @@ int pins_read(struct store *s, const char *pkg, const char *commit, struct verif
 	if (dfd < 0)
 		return dfd;
 	r = read_one(s, dfd, pkg, v);
-	if (commit && (r == 1 || (r == 0 && strcmp(v->commit, commit) != 0))) {
+	if (commit && (r == R_ABSENT || (r == 0 && strcmp(v->commit, commit) != 0))) {
 		snprintf(prev, sizeof prev, "%s.prev", pkg);
 		if (read_one(s, dfd, prev, &older) == 0 && strcmp(older.commit, commit) == 0) {
 			*v = older;

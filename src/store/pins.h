@@ -20,7 +20,7 @@ struct verified_pin {
  * (init, which verifies the base file's own pins). */
 int pins_write(struct store *s, const char *pkg, const struct verified_pin *v,
 	       const struct verified_pin *base);
-/* The record for commit (the newest one if commit is NULL). Returns 1 if
+/* The record for commit (the newest one if commit is NULL). Returns R_ABSENT if
  * there is none; a record for another commit is returned as found. */
 int pins_read(struct store *s, const char *pkg, const char *commit, struct verified_pin *v);
 

@@ -22,7 +22,7 @@ static int read_small(int dfd, const char *name, size_t max, char **buf, size_t 
 	ssize_t r;
 
 	if (fd < 0)
-		return errno == ENOENT ? 1 : err_sys(E_FAIL, errno, "%s", name);
+		return errno == ENOENT ? R_ABSENT : err_sys(E_FAIL, errno, "%s", name);
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size >= max ||
 	    !(*buf = malloc((size = (size_t)st.st_size + 1)))) {
 		close(fd);
@@ -52,8 +52,8 @@ int refs_read(int repofd, const char *refname, char out[41])
 		return r;
 	}
 	if ((r = read_small(repofd, "packed-refs", PACKED_MAX, &packed, &len)) != 0)
-		return r < 0 ? r : 1;
-	r = 1;
+		return r < 0 ? r : R_ABSENT;
+	r = R_ABSENT;
 	/* "<40 hex> <refname>" lines; "^<hex>" peel lines and comments skipped. */
 	for (line = strtok_r(packed, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (strlen(line) == OID_HEX + 1 + rl && line[OID_HEX] == ' ' &&

@@ -5,7 +5,7 @@
 
 /* Looks refname ("refs/tags/v1") up in the repository directory repofd:
  * the loose ref first, then packed-refs. Returns 0 with the 40-hex object
- * id it names (not peeled), 1 if there is no such ref, or E_FAIL. */
+ * id it names (not peeled), R_ABSENT if there is no such ref, or E_FAIL. */
 int refs_read(int repofd, const char *refname, char out[41]);
 
 #endif

@@ -258,7 +258,7 @@ int store_generations(struct store *s, unsigned long **out, size_t *count)
 			if (!(grown = realloc(v, cap * sizeof *v))) {
 				free(v);
 				closedir(d);
-				return err_set(E_FAIL, "out of memory");
+				return err_oom();
 			}
 			v = grown;
 		}
@@ -320,7 +320,7 @@ static int write_setupsh(int fd, const struct generation *g, const struct policy
 	int r = 0;
 
 	if (!sh)
-		return err_set(E_FAIL, "out of memory");
+		return err_oom();
 	*sfd = openat(fd, SETUPSH_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
 	if (*sfd < 0 || write(*sfd, sh, len) != (ssize_t)len ||
 	    sync_file_range(*sfd, 0, 0, SYNC_FILE_RANGE_WRITE))
@@ -345,7 +345,7 @@ int store_ensure_setupsh(struct store *s)
 	}
 	if (faccessat(gfd, SETUPSH_NAME, F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
 		if (!(sh = setupsh_format(&g, s->pol, &len)))
-			r = err_set(E_FAIL, "out of memory");
+			r = err_oom();
 		else
 			r = store_write_file(gfd, SETUPSH_NAME, sh, len, 0444);
 	}
@@ -508,7 +508,7 @@ int store_gc_trees(struct store *s, const struct pin *pins)
 		return r;
 	if (!(kept = calloc(count ? count : 1, sizeof *kept))) {
 		free(nums);
-		return err_set(E_FAIL, "out of memory");
+		return err_oom();
 	}
 	for (size_t i = 0; i < count && !r; i++)
 		if (!(r = store_read(s, nums[i], &kept[nkept])))
