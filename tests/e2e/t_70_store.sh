@@ -187,6 +187,63 @@ run asuser $E2E_MNT "$OBSENV" revert
 rc_is 0
 [[ -e $T/env/.lock ]] || errs+=("the lock file is gone (it may stay)")
 
+t "the lock file: only the owner account can open it, so only obsenv can hold it"
+[[ $(stat -c '%a %U' "$T/env/.lock") == "600 $E2E_OWNER" ]] || errs+=("lock file: $(stat -c '%a %U' "$T/env/.lock")")
+for u in $E2E_OUT $E2E_OBS $E2E_MNT; do
+	run asuser $u python3 -c 'import fcntl, sys; fcntl.flock(open(sys.argv[1]), fcntl.LOCK_EX)' "$T/env/.lock"
+	[[ $rc != 0 ]] || errs+=("$u could open and lock the lock file")
+	err_has "PermissionError"
+done
+# One left 0644 by an earlier version is narrowed by the next run.
+chmod 0644 "$T/env/.lock"
+run asuser $E2E_MNT "$OBSENV" revert
+rc_is 0
+[[ $(stat -c '%a' "$T/env/.lock") == 600 ]] || errs+=("a 0644 lock file was not narrowed")
+
+t "a lock file that is not the owner's plain file is refused, not trusted"
+mv "$T/env/.lock" "$T/lock.saved"
+install -m 0666 -o root -g root /dev/null "$T/env/.lock"
+run asuser $E2E_MNT "$OBSENV" revert
+rc_is 1
+err_is "obsenv: the lock file <root>/.lock is not a plain file owned by $UID_OWNER: remove it"
+audit_has "$(rec allow "$UID_MNT" $E2E_MNT).*action=revert.*result=failed.*error=\"the lock file"
+rm -f "$T/env/.lock"
+ln -s "$T/lock.saved" "$T/env/.lock"
+run asuser $E2E_MNT "$OBSENV" revert
+rc_is 1
+err_has "^obsenv: cannot open the lock file: "
+rm -f "$T/env/.lock"
+mv "$T/lock.saved" "$T/env/.lock"
+
+t "a caller cannot park obsenv by stopping it: TSTP relayed by their own sudo is ignored"
+setsid -f runuser -u $E2E_OWNER -- flock -o -x "$T/env/.lock" sleep 2
+sleep 0.3
+runuser -u $E2E_OBS -- sudo -n -u $E2E_OWNER "$OBSENV" rollback >"$T/tstp.out" 2>&1 &
+bg=$!
+sleep 0.5
+sudopid=$(pgrep -f -n "^sudo -n -u $E2E_OWNER $OBSENV rollback")
+[[ -n $sudopid ]] || errs+=("no sudo process to signal")
+[[ -n $sudopid ]] && kill -TSTP "$sudopid"
+sleep 0.3
+obspid=$(pgrep -P "$sudopid" 2>/dev/null | head -1)
+[[ -n $obspid ]] && [[ $(awk '/^State:/ {print $2}' "/proc/$obspid/status" 2>/dev/null) == T ]] &&
+	errs+=("obsenv is stopped while it waits for the lock")
+for _ in $(seq 60); do kill -0 $bg 2>/dev/null || break; sleep 0.1; done
+if kill -0 $bg 2>/dev/null; then
+	errs+=("the rollback did not finish: stopped by TSTP")
+	# Sudo stops itself after relaying; free every process of the chain.
+	pkill -CONT -f "$OBSENV rollback"
+	pkill -CONT -f "runuser -u $E2E_OBS -- sudo"
+	pkill -9 -f "$OBSENV rollback"
+	kill -9 $bg 2>/dev/null
+	wait $bg
+else
+	wait $bg
+	rcb=$?
+	[[ $rcb == 0 ]] || errs+=("rollback exit $rcb: $(cat "$T/tstp.out")")
+fi
+pkill -9 -f "flock -o -x $T/env/.lock"
+
 t "git hygiene: the store repository's own config is never honoured"
 cfg=$T/env/repos/pkg00.git/config
 cp "$cfg" "$T/config.orig"
