@@ -115,7 +115,8 @@ static int parse(int argc, char **argv)
 		run.done = true;
 		return help(&run.req);
 	}
-	run.act = action_get(run.req.action);
+	if (!(run.act = action_get(run.req.action)))
+		return err_set(E_USAGE, "unknown action");
 	run.au.action = run.act->name;
 	return 0;
 }
@@ -178,6 +179,8 @@ static int decide(void)
 {
 	int r;
 
+	if (!run.act)
+		return err_set(E_USAGE, "unknown action");
 	if (!run.act->open) {
 		const struct role *role = authz_role_for(&run.pol, &run.who.human, run.req.action);
 
@@ -206,6 +209,8 @@ static int drop(void)
 {
 	int r;
 
+	if (!run.target || !run.act)
+		return err_set(E_PRIV, "no account to run as");
 	if (run.req.import && (r = callerfile_read(&run.who.human, run.req.import, CYCLE_MAX_BYTES,
 						   &run.req.import_buf, &run.req.import_len)))
 		return r;
@@ -230,8 +235,8 @@ static int act(const char *policy_path)
 	};
 	act_fn *fn = act_lookup(run.req.action);
 
-	if (!fn)
-		return err_set(E_USAGE, "unknown action '%s'", run.act->name);
+	if (!fn || !run.act)
+		return err_set(E_USAGE, "unknown action");
 	return fn(&x);
 }
 
