@@ -59,8 +59,12 @@ int act_history(const struct act_ctx *ctx)
 		char when[40];
 
 		/* Above current: a killed run's leftover, not history. */
-		if (nums[i] > cur.number || store_read(&s, nums[i], &g))
+		if (nums[i] > cur.number)
 			continue;
+		if (store_read(&s, nums[i], &g)) {
+			fprintf(stderr, "obsenv: warning: %s; not shown\n", err_msg());
+			continue;
+		}
 		have_prev = i + 1 < count && store_read(&s, nums[i + 1], &prev) == 0;
 		freeze_time(g.time, when, sizeof when);
 		if (req->json) {

@@ -46,7 +46,10 @@ int act_status(const struct act_ctx *ctx)
 	frozen = freeze_read(&s, &fz) == 0;
 	pins_ok = basefile_load(p, pins) == 0;
 	t = (time_t)g.time;
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
+	/* The record's time is bounded when read; a failed conversion still
+	 * must not hand strftime a null time. */
+	if (!gmtime_r(&t, &tm) || !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(when, sizeof when, "?");
 	if (req->json) {
 		printf("{\"root\": ");
 		act_json_str(p->root);

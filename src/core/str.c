@@ -148,6 +148,68 @@ int str_to_id(const char *s, unsigned int *out)
 	return 0;
 }
 
+int str_to_bounded(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	size_t n = strlen(s);
+
+	/* 19 digits never overflow 64 bits; the bound does the rest. */
+	if (n == 0 || n > 19 || (s[0] == '0' && n > 1))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+bool str_is_text(const char *s, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n = strlen(s);
+
+	if (n > max)
+		return false;
+	while (i < n) {
+		unsigned char c = u[i];
+		size_t len;
+		unsigned long cp;
+
+		if (c < 0x20 || c == 0x7f)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			len = 3, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			len = 4, cp = c & 0x07;
+		else
+			return false;
+		if (i + len > n)
+			return false;
+		for (size_t k = 1; k < len; k++) {
+			if ((u[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (u[i + k] & 0x3f);
+		}
+		/* Overlong forms, surrogates, beyond Unicode, and the C1 controls
+		 * a terminal obeys as escapes. */
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
 int str_copy(char *dst, size_t size, const char *src)
 {
 	size_t n = strlen(src);
