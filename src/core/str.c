@@ -167,45 +167,47 @@ int str_to_bounded(const char *s, unsigned long long max, unsigned long long *ou
 	return 0;
 }
 
-bool str_is_text(const char *s, size_t max)
+size_t str_utf8_next(const char *s, unsigned long *cp)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, n = strlen(s);
+	size_t len;
 
-	if (n > max)
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return u[0] ? 1 : 0;
+	}
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		len = 2, *cp = u[0] & 0x1f;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		len = 3, *cp = u[0] & 0x0f;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		len = 4, *cp = u[0] & 0x07;
+	else
+		return 0;
+	/* A NUL is not a continuation byte, so this never reads past the end. */
+	for (size_t k = 1; k < len; k++) {
+		if ((u[k] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (u[k] & 0x3f);
+	}
+	/* Overlong forms, surrogates and what is beyond Unicode. */
+	if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000) || *cp > 0x10ffff ||
+	    (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+bool str_is_text(const char *s, size_t max)
+{
+	unsigned long cp;
+	size_t len;
+
+	if (strlen(s) > max)
 		return false;
-	while (i < n) {
-		unsigned char c = u[i];
-		size_t len;
-		unsigned long cp;
-
-		if (c < 0x20 || c == 0x7f)
+	for (; *s; s += len) {
+		/* C0, DEL, and the C1 controls a terminal obeys as escapes. */
+		if (!(len = str_utf8_next(s, &cp)) || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
 			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		else
-			return false;
-		if (i + len > n)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((u[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (u[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates, beyond Unicode, and the C1 controls
-		 * a terminal obeys as escapes. */
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
-			return false;
-		i += len;
 	}
 	return true;
 }

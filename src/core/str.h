@@ -22,6 +22,9 @@ bool str_is_remote(const char *s);     /* a git remote URL or path */
 int str_to_id(const char *s, unsigned int *out);
 /* Strict decimal: digits only, no sign, no leading zero, at most max. */
 int str_to_bounded(const char *s, unsigned long long max, unsigned long long *out);
+/* The length of the valid UTF-8 sequence at s and its code point in *cp;
+ * 0 at the end of s or at a byte that starts no valid sequence. */
+size_t str_utf8_next(const char *s, unsigned long *cp);
 /* Free text for a terminal or a record line: at most max bytes of valid
  * UTF-8 with no control character (C0, DEL, C1). */
 bool str_is_text(const char *s, size_t max);
