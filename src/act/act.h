@@ -48,7 +48,6 @@ struct generation;
 void act_stamp(struct generation *g, const struct caller *c, const char *action);
 char *act_who(const struct caller *c, const char *action, char *buf, size_t size);
 char *act_person(const struct caller *c, char *buf, size_t size);
-void act_json_str(const char *s);
 /* checkout and pin: the package (NULL with the message set if it is not
  * in the policy or ref is not a sane name); a tag that git resolved must
  * match the package's pattern. */

@@ -28,20 +28,6 @@ char *act_who(const struct caller *c, const char *action, char *buf, size_t size
 	return buf;
 }
 
-void act_json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			printf("\\u%04x", (unsigned char)*s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 /* "alice", or "alice (via sudo as obs_user)": who asked, for people. */
 char *act_person(const struct caller *c, char *buf, size_t size)
 {

@@ -4,6 +4,7 @@
 
 #include "act/act.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "store/freeze.h"
 #include "store/gen.h"
 #include "store/store.h"
@@ -17,10 +18,16 @@ static void change(const struct gen_pkg *was, const struct gen_pkg *now, const c
 	const char *ref = now->ref[0] ? now->ref : "";
 
 	if (json) {
-		printf("%s{\"package\": \"%s\", \"from\": %s%s%s, \"to\": \"%s\", \"source\": \"%s\", "
-		       "\"ref\": ", *first ? "" : ", ", now->name, was ? "\"" : "",
-		       was ? was->commit : "null", was ? "\"" : "", now->commit, gen_source_name(now->source));
-		act_json_str(ref);
+		printf("%s{\"package\": ", *first ? "" : ", ");
+		json_str(stdout, now->name);
+		printf(", \"from\": ");
+		json_str_or_null(stdout, was ? was->commit : NULL);
+		printf(", \"to\": ");
+		json_str(stdout, now->commit);
+		printf(", \"source\": ");
+		json_str(stdout, gen_source_name(now->source));
+		printf(", \"ref\": ");
+		json_str(stdout, ref);
 		printf(", \"follows_deploy\": %s}", now->follows ? "true" : "false");
 	} else {
 		printf("    %-24s %.10s -> %.10s (%s%s%s%s)\n", now->name, was ? was->commit : none,
@@ -59,16 +66,24 @@ int act_history(const struct act_ctx *ctx)
 		char when[40];
 
 		/* Above current: a killed run's leftover, not history. */
-		if (nums[i] > cur.number || store_read(&s, nums[i], &g))
+		if (nums[i] > cur.number)
 			continue;
+		if (store_read(&s, nums[i], &g)) {
+			fprintf(stderr, "obsenv: warning: %s; not shown\n", err_msg());
+			continue;
+		}
 		have_prev = i + 1 < count && store_read(&s, nums[i + 1], &prev) == 0;
 		freeze_time(g.time, when, sizeof when);
 		if (req->json) {
-			printf("%s{\"generation\": %lu, \"time\": \"%s\", \"epoch\": %lld, \"user\": \"%s\", "
-			       "\"sudo_user\": %s%s%s, \"action\": \"%s\", \"current\": %s, \"changes\": [",
-			       shown ? ", " : "", g.number, when, g.time, g.user, g.sudo_user[0] ? "\"" : "",
-			       g.sudo_user[0] ? g.sudo_user : "null", g.sudo_user[0] ? "\"" : "", g.action,
-			       g.number == cur.number ? "true" : "false");
+			printf("%s{\"generation\": %lu, \"time\": ", shown ? ", " : "", g.number);
+			json_str(stdout, when);
+			printf(", \"epoch\": %lld, \"user\": ", g.time);
+			json_str(stdout, g.user);
+			printf(", \"sudo_user\": ");
+			json_str_or_null(stdout, g.sudo_user);
+			printf(", \"action\": ");
+			json_str(stdout, g.action);
+			printf(", \"current\": %s, \"changes\": [", g.number == cur.number ? "true" : "false");
 		} else {
 			printf("generation %lu  %s  %s%s%s  %s%s\n", g.number, when, g.user,
 			       g.sudo_user[0] ? " via sudo by " : "", g.sudo_user, g.action,

@@ -5,6 +5,7 @@
 
 #include "act/act.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "store/freeze.h"
 #include "store/gen.h"
 #include "git/repo.h"
@@ -46,20 +47,27 @@ int act_status(const struct act_ctx *ctx)
 	frozen = freeze_read(&s, &fz) == 0;
 	pins_ok = basefile_load(p, pins) == 0;
 	t = (time_t)g.time;
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
+	/* The record's time is bounded when read; a failed conversion still
+	 * must not hand strftime a null time. */
+	if (!gmtime_r(&t, &tm) || !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(when, sizeof when, "?");
 	if (req->json) {
 		printf("{\"root\": ");
-		act_json_str(p->root);
-		printf(", \"generation\": %lu, \"time\": \"%s\", \"user\": \"%s\", \"sudo_user\": %s%s%s, "
-		       "\"action\": \"%s\", ",
-		       g.number, when, g.user, g.sudo_user[0] ? "\"" : "", g.sudo_user[0] ? g.sudo_user : "null",
-		       g.sudo_user[0] ? "\"" : "", g.action);
-		printf("\"frozen\": ");
+		json_str(stdout, p->root);
+		printf(", \"generation\": %lu, \"time\": ", g.number);
+		json_str(stdout, when);
+		printf(", \"user\": ");
+		json_str(stdout, g.user);
+		printf(", \"sudo_user\": ");
+		json_str_or_null(stdout, g.sudo_user);
+		printf(", \"action\": ");
+		json_str(stdout, g.action);
+		printf(", \"frozen\": ");
 		if (frozen) {
 			printf("{\"since\": %lld, \"by\": ", fz.since);
-			act_json_str(fz.who);
+			json_str(stdout, fz.who);
 			printf(", \"reason\": ");
-			act_json_str(fz.reason);
+			json_str(stdout, fz.reason);
 			printf("}, ");
 		} else {
 			printf("null, ");
@@ -100,9 +108,17 @@ int act_status(const struct act_ctx *ctx)
 		}
 		follows(k, fol, sizeof fol);
 		if (req->json) {
-			printf("%s{\"name\": \"%s\", \"commit\": \"%s\", \"version\": \"%s\", \"source\": \"%s\", "
-			       "\"ref\": \"%s\", \"follows_deploy\": %s, \"at_base\": %s, \"drift\": ",
-			       i ? ", " : "", k->name, k->commit, name, gen_source_name(k->source), k->ref,
+			printf("%s{\"name\": ", i ? ", " : "");
+			json_str(stdout, k->name);
+			printf(", \"commit\": ");
+			json_str(stdout, k->commit);
+			printf(", \"version\": ");
+			json_str(stdout, name);
+			printf(", \"source\": ");
+			json_str(stdout, gen_source_name(k->source));
+			printf(", \"ref\": ");
+			json_str(stdout, k->ref);
+			printf(", \"follows_deploy\": %s, \"at_base\": %s, \"drift\": ",
 			       k->follows ? "true" : "false", base < 0 ? "null" : base ? "true" : "false");
 			if (d < 0)
 				printf("null}");

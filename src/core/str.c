@@ -148,6 +148,70 @@ int str_to_id(const char *s, unsigned int *out)
 	return 0;
 }
 
+int str_to_bounded(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	size_t n = strlen(s);
+
+	/* 19 digits never overflow 64 bits; the bound does the rest. */
+	if (n == 0 || n > 19 || (s[0] == '0' && n > 1))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+size_t str_utf8_next(const char *s, unsigned long *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len;
+
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return u[0] ? 1 : 0;
+	}
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		len = 2, *cp = u[0] & 0x1f;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		len = 3, *cp = u[0] & 0x0f;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		len = 4, *cp = u[0] & 0x07;
+	else
+		return 0;
+	/* A NUL is not a continuation byte, so this never reads past the end. */
+	for (size_t k = 1; k < len; k++) {
+		if ((u[k] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (u[k] & 0x3f);
+	}
+	/* Overlong forms, surrogates and what is beyond Unicode. */
+	if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000) || *cp > 0x10ffff ||
+	    (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+bool str_is_text(const char *s, size_t max)
+{
+	unsigned long cp;
+	size_t len;
+
+	if (strlen(s) > max)
+		return false;
+	for (; *s; s += len) {
+		/* C0, DEL, and the C1 controls a terminal obeys as escapes. */
+		if (!(len = str_utf8_next(s, &cp)) || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return false;
+	}
+	return true;
+}
+
 int str_copy(char *dst, size_t size, const char *src)
 {
 	size_t n = strlen(src);

@@ -20,6 +20,14 @@ bool str_is_glob(const char *s);       /* a tag pattern: ref characters, '*', '?
 bool str_is_remote(const char *s);     /* a git remote URL or path */
 /* Strict decimal id: digits only, no sign, no leading zero, below 2^32-1. */
 int str_to_id(const char *s, unsigned int *out);
+/* Strict decimal: digits only, no sign, no leading zero, at most max. */
+int str_to_bounded(const char *s, unsigned long long max, unsigned long long *out);
+/* The length of the valid UTF-8 sequence at s and its code point in *cp;
+ * 0 at the end of s or at a byte that starts no valid sequence. */
+size_t str_utf8_next(const char *s, unsigned long *cp);
+/* Free text for a terminal or a record line: at most max bytes of valid
+ * UTF-8 with no control character (C0, DEL, C1). */
+bool str_is_text(const char *s, size_t max);
 /* Copies src into dst; returns -1 (dst then holds "") if it does not fit. */
 int str_copy(char *dst, size_t size, const char *src);
 bool str_glob_match(const char *pattern, const char *s);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "store/gen.h"
 
 #define FREEZE_FILE "frozen"
 #define FREEZE_MAX 1024
@@ -26,6 +27,7 @@ void freeze_time(long long t, char *buf, size_t size)
 int freeze_read(struct store *s, struct freeze *f)
 {
 	char buf[FREEZE_MAX + 1], *line, *save = NULL;
+	const char *bad = NULL;
 	ssize_t n;
 	int fd = openat(s->root, FREEZE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
@@ -38,14 +40,27 @@ int freeze_read(struct store *s, struct freeze *f)
 		return err_sys(E_FAIL, errno, "%s/%s", s->pol->root, FREEZE_FILE);
 	buf[n] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long t;
+
 		if (!strncmp(line, "since ", 6))
-			f->since = strtoll(line + 6, NULL, 10);
+			bad = str_to_bounded(line + 6, GEN_TIME_MAX, &t) ? "since"
+									 : (f->since = (long long)t, bad);
 		else if (!strncmp(line, "who ", 4))
-			str_copy(f->who, sizeof f->who, line + 4);
+			bad = !str_is_text(line + 4, sizeof f->who - 1) ||
+					      str_copy(f->who, sizeof f->who, line + 4) ? "who" : bad;
 		else if (!strncmp(line, "reason ", 7))
-			str_copy(f->reason, sizeof f->reason, line + 7);
+			bad = !str_is_text(line + 7, FREEZE_REASON_MAX) ||
+					      str_copy(f->reason, sizeof f->reason, line + 7) ? "reason" : bad;
 	}
-	/* Unreadable content still means frozen: fail safe. */
+	/* Unreadable content still means frozen: fail safe, but show none of
+	 * what is not valid, and say which field it was. */
+	if (bad) {
+		fprintf(stderr, "obsenv: warning: %s/%s: bad field '%s'\n", s->pol->root, FREEZE_FILE,
+			bad);
+		f->since = 0;
+		str_copy(f->who, sizeof f->who, "?");
+		snprintf(f->reason, sizeof f->reason, "(the freeze file is damaged: bad %s)", bad);
+	}
 	if (!f->reason[0])
 		str_copy(f->reason, sizeof f->reason, "(no reason recorded)");
 	return 0;

@@ -41,7 +41,7 @@ int gen_format(const struct generation *g, char *buf, size_t size)
 
 static int bad(int line, const char *why)
 {
-	return err_set(E_FAIL, "generation record line %d: %s", line, why);
+	return err_set(E_FAIL, "line %d: %s", line, why);
 }
 
 static int parse_pkg(char *rest, struct gen_pkg *p, int line)
@@ -74,11 +74,21 @@ static int parse_pkg(char *rest, struct gen_pkg *p, int line)
 
 int gen_parse(const char *text, struct generation *g)
 {
-	char *copy = strdup(text), *line, *save = NULL, *rest;
-	int n = 0, r = 0;
+	char *copy, *line, *save = NULL, *rest;
+	int n = 1, r = 0;
 	unsigned int u;
+	unsigned long long t;
 
 	memset(g, 0, sizeof *g);
+	/* Every field obsenv writes is printable ASCII: anything else was put
+	 * there by someone else and must not reach a terminal. */
+	for (const char *c = text; *c; c++) {
+		n += *c == '\n';
+		if (*c != '\n' && ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f))
+			return bad(n, "a control or non-ASCII byte");
+	}
+	n = 0;
+	copy = strdup(text);
 	if (!copy || !(g->pkgs = calloc(GEN_MAX_PKGS, sizeof *g->pkgs))) {
 		free(copy);
 		return err_oom();
@@ -98,16 +108,20 @@ int gen_parse(const char *text, struct generation *g)
 		if (!strcmp(line, "number"))
 			r = str_to_id(rest, &u) ? bad(n, "bad number") : (g->number = u, 0);
 		else if (!strcmp(line, "time"))
-			g->time = strtoll(rest, NULL, 10);
+			r = str_to_bounded(rest, GEN_TIME_MAX, &t) ? bad(n, "bad time")
+								   : (g->time = (long long)t, 0);
 		else if (!strcmp(line, "user"))
-			r = str_copy(g->user, sizeof g->user, rest) ? bad(n, "bad user") : 0;
+			r = !str_is_account(rest) || str_copy(g->user, sizeof g->user, rest)
+				    ? bad(n, "bad user") : 0;
 		else if (!strcmp(line, "uid"))
 			r = str_to_id(rest, &g->uid) ? bad(n, "bad uid") : 0;
 		else if (!strcmp(line, "sudo_user"))
-			r = str_copy(g->sudo_user, sizeof g->sudo_user, strcmp(rest, "-") ? rest : "")
+			r = (strcmp(rest, "-") != 0 && !str_is_account(rest)) ||
+				    str_copy(g->sudo_user, sizeof g->sudo_user, strcmp(rest, "-") != 0 ? rest : "")
 				    ? bad(n, "bad sudo user") : 0;
 		else if (!strcmp(line, "action"))
-			r = str_copy(g->action, sizeof g->action, rest) ? bad(n, "bad action") : 0;
+			r = !str_is_ident(rest) || str_copy(g->action, sizeof g->action, rest)
+				    ? bad(n, "bad action") : 0;
 		else if (!strcmp(line, "pkg"))
 			r = g->npkgs == GEN_MAX_PKGS ? bad(n, "too many packages")
 						     : parse_pkg(rest, &g->pkgs[g->npkgs++], n);

@@ -10,6 +10,10 @@
 #include "store/basefile.h"
 #include "core/str.h"
 
+/* 9999-12-31 23:59:59 UTC: any later time is not one obsenv wrote, and
+ * some would not fit a struct tm. */
+#define GEN_TIME_MAX 253402300799LL
+
 enum source { SRC_BASE, SRC_TAG, SRC_COMMIT, SRC_DEPLOY };
 
 struct gen_pkg {

@@ -160,8 +160,9 @@ int store_cleanup(struct store *s, bool trees)
 	return r;
 }
 
-static int read_record(int dfd, const char *path, struct generation *g)
+static int read_record(struct store *s, const char *path, struct generation *g)
 {
+	int dfd = s->root;
 	char *buf = malloc(RECORD_MAX);
 	int fd = openat(dfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), r;
 	ssize_t n = -1;
@@ -177,6 +178,13 @@ static int read_record(int dfd, const char *path, struct generation *g)
 	buf[n] = '\0';
 	r = gen_parse(buf, g);
 	free(buf);
+	/* One line naming the file, for whoever has to repair it. */
+	if (r) {
+		char why[256];
+
+		snprintf(why, sizeof why, "%s", err_msg());
+		r = err_set(r, "%s/%s: %s", s->pol->root, path, why);
+	}
 	return r;
 }
 
@@ -185,7 +193,7 @@ int store_read(struct store *s, unsigned long number, struct generation *g)
 	char path[64];
 
 	snprintf(path, sizeof path, "generations/%lu/record", number);
-	return read_record(s->root, path, g);
+	return read_record(s, path, g);
 }
 
 static int current_number(struct store *s, unsigned long *n, bool *have)

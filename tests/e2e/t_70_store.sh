@@ -253,3 +253,29 @@ rc_is 0
 out_has "^already initialized"
 not_pwned
 cp "$T/config.orig" "$cfg"
+
+t "a record with an absurd time: status and history refuse it in one line, no crash"
+cur=$T/env/$(gen_of)/record
+cp "$cur" "$T/record.orig"
+chmod u+w "$cur" 2>/dev/null
+sed -i 's/^time .*/time 99999999999999999/' "$cur"
+run asuser $E2E_OBS "$OBSENV" status
+rc_is 1
+err_is "obsenv: $T/env/$(gen_of)/record: line 3: bad time"
+run asuser $E2E_OBS "$OBSENV" status --json
+rc_is 1
+[[ -z $out ]] || errs+=("status --json printed: $out")
+run asuser $E2E_OBS "$OBSENV" history
+rc_is 1
+err_is "obsenv: $T/env/$(gen_of)/record: line 3: bad time"
+cp "$T/record.orig" "$cur"
+
+t "a record with terminal escapes in a name is refused, not shown"
+printf 'user obs\033]0;pwned\007x\n' >>"$cur"
+run asuser $E2E_OBS "$OBSENV" status
+rc_is 1
+err_has "^obsenv: $T/env/$(gen_of)/record: line [0-9]+: a control or non-ASCII byte$"
+[[ $out$err != *$'\033'* ]] || errs+=("an escape reached the terminal")
+cp "$T/record.orig" "$cur"
+run asuser $E2E_OBS "$OBSENV" status
+rc_is 0

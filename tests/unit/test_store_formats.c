@@ -238,3 +238,55 @@ Test(basefile, what_pin_writes_reads_back, .init = setup)
 	free(s);
 	diag_free(&d);
 }
+
+/* A record someone else wrote: each field bounded and checked against its
+ * syntax when read, so nothing odd reaches a terminal, JSON or gmtime. */
+#define GOOD "obsenv-generation 1\nnumber 3\n"
+Test(gen, hostile_records_are_refused_with_the_field)
+{
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{ GOOD "time 99999999999999999\n", "line 3: bad time" },
+		{ GOOD "time 253402300800\n", "line 3: bad time" },
+		{ GOOD "time 99999999999999999999999\n", "line 3: bad time" },
+		{ GOOD "time -1\n", "line 3: bad time" },
+		{ GOOD "time 12ab\n", "line 3: bad time" },
+		{ GOOD "time 0123\n", "line 3: bad time" },
+		{ GOOD "time \n", "line 3: bad time" },
+		{ "obsenv-generation 1\nnumber 4294967295\n", "line 2: bad number" },
+		{ "obsenv-generation 1\nnumber -3\n", "line 2: bad number" },
+		{ GOOD "uid 99999999999\n", "line 3: bad uid" },
+		{ GOOD "user al\x1b[2Jice\n", "line 3: a control or non-ASCII byte" },
+		{ GOOD "user alice\rmallory\n", "line 3: a control or non-ASCII byte" },
+		{ GOOD "action pin\x7f\n", "line 3: a control or non-ASCII byte" },
+		{ GOOD "user \xc2\x9b" "31m\n", "line 3: a control or non-ASCII byte" },
+		{ GOOD "sudo_user \x9b\n", "line 3: a control or non-ASCII byte" },
+		{ GOOD "user al ice\n", "line 3: bad user" },
+		{ GOOD "user aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", "line 3: bad user" },
+		{ GOOD "sudo_user 123\n", "line 3: bad sudo user" },
+		{ GOOD "action rollback;reboot\n", "line 3: bad action" },
+		{ GOOD "action aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", "line 3: bad action" },
+		{ GOOD "pkg " "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa " C1
+		       " base - 0\n", "line 3: bad package name" },
+		{ GOOD "pkg a " C1 "0 base - 0\n", "line 3: bad commit" },
+		{ GOOD "pkg a " C1 " tag v1..2 0\n", "line 3: bad ref" },
+	};
+	struct generation g;
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		cr_expect_eq(gen_parse(bad[i].text, &g), E_FAIL, "accepted: %s", bad[i].text);
+		cr_expect_str_eq(err_msg(), bad[i].why, "for %s", bad[i].text);
+	}
+}
+
+Test(gen, the_last_time_that_fits_is_read)
+{
+	struct generation g;
+
+	cr_assert_eq(gen_parse(GOOD "time 253402300799\nuser obs_user\nsudo_user -\naction pin\n", &g), 0,
+		     "%s", err_msg());
+	cr_expect_eq(g.time, GEN_TIME_MAX);
+	cr_expect_str_eq(g.sudo_user, "");
+	gen_free(&g);
+}

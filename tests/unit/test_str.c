@@ -93,3 +93,31 @@ Test(str, glob)
 	cr_expect(str_glob_match("*a*b*c", "xxaxxbxxc"));
 	cr_expect_not(str_glob_match("*a*b*c", "xxaxxbxxcd"));
 }
+
+Test(str, bounded_numbers)
+{
+	static const char *const bad[] = { "", "-1", "+1", "01", "1a", " 1", "1 ", "101",
+					   "99999999999999999999", "18446744073709551616" };
+	unsigned long long v;
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		cr_expect_eq(str_to_bounded(bad[i], 100, &v), -1, "accepted '%s'", bad[i]);
+	cr_assert_eq(str_to_bounded("100", 100, &v), 0);
+	cr_expect_eq(v, 100);
+	cr_assert_eq(str_to_bounded("0", 100, &v), 0);
+	cr_expect_eq(v, 0);
+}
+
+Test(str, free_text)
+{
+	static const char *const bad[] = { "a\x1b[2J", "a\rb", "a\nb", "tab\there", "del\x7f",
+					   "c1 \xc2\x9b", "raw c1 \x9b", "cut \xc3", "overlong \xc0\xaf",
+					   "surrogate \xed\xa0\x80", "beyond \xf4\x90\x80\x80" };
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		cr_expect(!str_is_text(bad[i], 100), "accepted '%s'", bad[i]);
+	cr_expect(str_is_text("", 100));
+	cr_expect(str_is_text("seeing bad, caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\xad", 100));
+	cr_expect(!str_is_text("abcd", 3));
+	cr_expect(str_is_text("abc", 3));
+}
