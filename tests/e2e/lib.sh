@@ -78,6 +78,29 @@ e2e_alt_install() {
 	install -m 4755 -o root -g root "$T/build-alt/obsenv" "$ALT/obsenv"
 }
 
+# alt_env ROOT PKG=REMOTE@TAG:COMMIT...: a policy and base file for them.
+alt_env() {
+	local root=$1 spec name rest remote pin
+	shift
+	install -d -m 0755 -o $E2E_OWNER -g $E2E_OWNER "$root"
+	{
+		printf 'owner: %s\nroot: %s\nbase_file: %s/base.yaml\nlock_timeout: 3\npackages:\n' $E2E_OWNER "$root" "$ALT"
+		for spec; do
+			name=${spec%%=*} rest=${spec#*=}
+			printf '  %s: {remote: %s}\n' "$name" "${rest%%@*}"
+		done
+		printf 'roles:\n  m: {users: [%s], actions: [all]}\n' $E2E_MNT
+	} >"$ALT/etc/policy.yaml"
+	{
+		echo "packages:"
+		for spec; do
+			name=${spec%%=*} pin=${spec#*@}
+			printf '  %s: {tag: %s, commit: %s}\n' "$name" "${pin%%:*}" "${pin#*:}"
+		done
+	} >"$ALT/base.yaml"
+	chown $E2E_OWNER "$ALT/base.yaml"
+}
+
 # e2e_fixture: a small observing environment from bench/make-fixture (bare
 # remotes with tags and a deploy branch, and the base file it writes).
 e2e_fixture() {
@@ -87,6 +110,12 @@ e2e_fixture() {
 	install -m 0644 -o "$E2E_OWNER" "$FX/base_environment.yaml" "$T/base_environment.yaml" || return 1
 	install -d -m 0755 -o "$E2E_OWNER" -g "$E2E_OWNER" "$T/env"
 }
+
+# fx_tag PKG, fx_base PKG: the base pin make-fixture wrote (the tag, and
+# the commit it names), whatever the tests have pinned since.
+fx_pin() { awk -v p="$1:" -v k="$2:" '$1 == p { f = 1 } f && $1 == k { print $2; exit }' "$FX/base_environment.yaml"; }
+fx_tag() { fx_pin "$1" tag; }
+fx_base() { fx_pin "$1" commit; }
 
 e2e_policy() {
 	cat >"$POLICY" <<YAML

@@ -14,10 +14,14 @@ fi
 # Descriptors inherited from whatever started the suite (a lock held by a
 # wrapper, a CI runner's pipes) would reach obsenv before its hygiene runs
 # and skew the tests of descriptor limits: close every one above 2.
-for fd in /proc/$$/fd/*; do
-	fd=${fd##*/}
-	((fd > 2)) && eval "exec $fd>&-"
-done 2>/dev/null
+# No redirection on the loop: bash would keep a copy of stderr in a high
+# descriptor for it, the loop would close that copy, and stderr would be
+# gone for the rest of the run. 255 is bash's own hold on this script.
+fds=(/proc/$$/fd/*)
+for fd in "${fds[@]##*/}"; do
+	((fd > 2 && fd != 255)) && [[ -e /proc/$$/fd/$fd ]] && eval "exec $fd>&-"
+done
+unset fds fd
 # shellcheck source=tests/e2e/lib.sh
 . "$SRC/tests/e2e/lib.sh"
 e2e_namespace "$0" "$@"
@@ -112,10 +116,22 @@ not_pwned() { [[ ! -e $T/pwned ]] || errs+=("the hostile library ran inside obse
 # A record begins with the decision and the real caller.
 rec() { echo "obsenv\\[[0-9]+\\]: decision=$1 uid=$2 user=$3 "; }
 
-# E2E_ONLY="70 90": only those files (for work on one part; CI runs all).
+# E2E_ONLY="70 90": only those files (for work on one part; CI runs all),
+# and the files they build on: a file that starts from another's state
+# says so on a line "# needs: 70 72", and those run first (newest file
+# first here, so that what a needed file needs is seen too).
+only=" ${E2E_ONLY:-} "
+files=("$SRC"/tests/e2e/t_*.sh)
+for ((i = ${#files[@]} - 1; i >= 0; i--)); do
+	f=${files[i]} n=${f##*/t_} n=${n%%_*}
+	[[ $only == *" $n "* ]] || continue
+	for d in $(sed -n 's/^# needs: //p' "$f"); do
+		[[ $only == *" $d "* ]] || { only+="$d " && echo "# t_$n needs t_$d: it runs too"; }
+	done
+done
 for f in "$SRC"/tests/e2e/t_*.sh; do
-	n=${f##*/t_}
-	[[ -n ${E2E_ONLY:-} && " $E2E_ONLY " != *" ${n%%_*} "* ]] && continue
+	n=${f##*/t_} n=${n%%_*}
+	[[ -n ${E2E_ONLY:-} && $only != *" $n "* ]] && continue
 	# shellcheck source=/dev/null
 	. "$f"
 done

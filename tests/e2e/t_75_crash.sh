@@ -1,4 +1,5 @@
 # Crash safety, atomic switches under readers, moved tags.
+# needs: 70
 pair() { # pkg commit -> "hashA,hashB" of the two files reader.py reads
 	local d=$T/env/trees/$1/$2
 	echo "$(sha256sum <"$d/README.rst" | cut -c1-16),$(sha256sum <"$d/doc/version_history.rst" | cut -c1-16)"

@@ -1,28 +1,6 @@
 # Hostile repository content and a full disk, on a second install whose
 # policy these tests rewrite freely.
 e2e_alt_install
-# alt_env ROOT PKG=REMOTE@TAG:COMMIT...: a policy and base file for them.
-alt_env() {
-	local root=$1 spec name rest remote pin
-	shift
-	install -d -m 0755 -o $E2E_OWNER -g $E2E_OWNER "$root"
-	{
-		printf 'owner: %s\nroot: %s\nbase_file: %s/base.yaml\nlock_timeout: 3\npackages:\n' $E2E_OWNER "$root" "$ALT"
-		for spec; do
-			name=${spec%%=*} rest=${spec#*=}
-			printf '  %s: {remote: %s}\n' "$name" "${rest%%@*}"
-		done
-		printf 'roles:\n  m: {users: [%s], actions: [all]}\n' $E2E_MNT
-	} >"$ALT/etc/policy.yaml"
-	{
-		echo "packages:"
-		for spec; do
-			name=${spec%%=*} pin=${spec#*@}
-			printf '  %s: {tag: %s, commit: %s}\n' "$name" "${pin%%:*}" "${pin#*:}"
-		done
-	} >"$ALT/base.yaml"
-	chown $E2E_OWNER "$ALT/base.yaml"
-}
 # evil_repo NAME: a bare repository whose tag v1 is a harmless commit.
 # evil_top NAME ENTRIES: its deploy branch becomes a commit with the given
 # tree entries ("mode type id<TAB>name" lines, as git mktree reads them).
@@ -149,13 +127,13 @@ not_pwned
 t "a full disk while materializing leaves the current generation untouched"
 install -d -m 0755 "$T/small"
 mount -t tmpfs -o size=4m,mode=0755 tmpfs "$T/small"
-p0="pkg00=$FX/remotes/pkg00.git@$(tag_of pkg00):${BASE[pkg00]}"
+p0="pkg00=$FX/remotes/pkg00.git@$(fx_tag pkg00):$(fx_base pkg00)"
 alt_env "$T/small/env" "$p0"
 run asuser $E2E_MNT "$ALT/obsenv" init
 rc_is 0
 g=$(readlink "$T/small/env/current")
-alt_env "$T/small/env" "$p0" "pkg01=$FX/remotes/pkg01.git@$(tag_of pkg01):${BASE[pkg01]}" \
-	"pkg02=$FX/remotes/pkg02.git@$(tag_of pkg02):${BASE[pkg02]}"
+alt_env "$T/small/env" "$p0" "pkg01=$FX/remotes/pkg01.git@$(fx_tag pkg01):$(fx_base pkg01)" \
+	"pkg02=$FX/remotes/pkg02.git@$(fx_tag pkg02):$(fx_base pkg02)"
 run asuser $E2E_MNT "$ALT/obsenv" init
 rc_is 1
 err_has "[Nn]o space left on device"

@@ -1,5 +1,6 @@
 # SSH remotes: a real sshd on 127.0.0.1:2222 serves the fixture's repos to
 # a deploy key; the host key must be in the policy's known_hosts.
+e2e_alt_install
 S=$T/ssh
 install -d -m 0755 "$S"
 ssh-keygen -q -t ed25519 -N '' -f "$S/host" -C host
@@ -32,7 +33,7 @@ chmod 0644 "$T/known_hosts" "$T/known_hosts.wrong"
 # ssh_env KNOWN_HOSTS: the alt policy with one package over SSH.
 ssh_env() {
 	rm -rf "$T/ssh-env"
-	alt_env "$T/ssh-env" "pkg00=x@$(tag_of pkg00):${BASE[pkg00]}"
+	alt_env "$T/ssh-env" "pkg00=x@$(fx_tag pkg00):$(fx_base pkg00)"
 	sed -i "s|^  pkg00: .*|  pkg00: {remote: \"ssh://$E2E_MNT@127.0.0.1:2222$T/srv/pkg00.git\", deploy_key: $T/keys/deploy}|" "$ALT/etc/policy.yaml"
 	[[ -n $1 ]] && sed -i "s|^owner:|known_hosts: $1\nowner:|" "$ALT/etc/policy.yaml"
 	return 0
@@ -44,7 +45,7 @@ ssh_env "$T/known_hosts"
 run asuser $E2E_MNT "$ALT/obsenv" init
 rc_is 0
 out_has "^generation 1: 1 package on their deploy branch$"
-[[ $(basename "$(readlink -f "$T/ssh-env/pkg00")") == "${DEPLOY[pkg00]}" ]] || errs+=("not on the deploy head")
+[[ $(basename "$(readlink -f "$T/ssh-env/pkg00")") == "$(git --git-dir="$T/srv/pkg00.git" rev-parse deploy)" ]] || errs+=("not on the deploy head")
 
 t "ssh: a host key not in known_hosts is refused"
 ssh_env "$T/known_hosts.wrong"

@@ -1,6 +1,7 @@
 # HTTPS remotes against a real TLS git server (git http-backend behind
 # Python's ssl on 127.0.0.1): certificates are verified by libgit2 against
 # the system's CAs, and obsenv accepts nothing libgit2 did not verify.
+e2e_alt_install
 H=$T/https
 install -d -m 0755 "$H" "$H/srv"
 cp -a "$FX/remotes/pkg00.git" "$H/srv/"
@@ -21,7 +22,7 @@ echo $! >>"$H/pids"
 install -m 0644 "$H/ca.crt" /usr/local/share/ca-certificates/obsenv-e2e.crt
 update-ca-certificates >/dev/null 2>&1
 for _ in $(seq 50); do curl -sf --cacert "$H/ca.crt" https://localhost:8443/pkg00.git/info/refs?service=git-upload-pack -o /dev/null && break; sleep 0.1; done
-pin00="$(tag_of pkg00):${BASE[pkg00]}"
+pin00="$(fx_tag pkg00):$(fx_base pkg00)"
 
 t "https: init from a server whose certificate a trusted CA signed"
 rm -rf "$T/https-env"
@@ -29,7 +30,7 @@ alt_env "$T/https-env" "pkg00=https://localhost:8443/pkg00.git@$pin00"
 run asuser $E2E_MNT "$ALT/obsenv" init
 rc_is 0
 out_has "^generation 1: 1 package on their deploy branch$"
-[[ $(basename "$(readlink -f "$T/https-env/pkg00")") == "${DEPLOY[pkg00]}" ]] || errs+=("not on the deploy head")
+[[ $(basename "$(readlink -f "$T/https-env/pkg00")") == "$(git --git-dir="$H/srv/pkg00.git" rev-parse deploy)" ]] || errs+=("not on the deploy head")
 run asuser $E2E_MNT "$ALT/obsenv" pull
 rc_is 0
 

@@ -1,5 +1,6 @@
 # The rest of the attack catalog: numeric ids, ref-name tricks, reaching
 # into a running obsenv, races in the home, and 20 mixed invocations.
+# needs: 70 72
 e2e_alt_install
 gen_now() { readlink "$T/env/current"; }
 
