@@ -86,29 +86,33 @@ static int walk_dir(int dfd, const char *name, const char *shown, uid_t uid, boo
 	return fd;
 }
 
-/* A backup name that nothing has: link(2) never replaces an entry. */
 /* The backup is a new link to the inode that was opened and checked (ofd,
  * an O_PATH descriptor), made through /proc/self/fd: linking by name would
- * link whatever the name holds by then, a symlink swapped in included. */
+ * link whatever the name holds by then, a symlink swapped in included.
+ * link(2) never replaces an entry, so a name is only ours once it worked:
+ * candidates are tried in a buffer of our own, and out is set then, for
+ * the caller's clean-up would remove whatever out names. */
 static int keep_old(int ofd, int dfd, const char *name, const char *shown, time_t now, char *out,
 		    size_t size)
 {
-	char stamp[32], self[64];
+	char stamp[32], self[64], cand[USERFILE_NAME_MAX + 40];
 	struct tm tm;
 
 	if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm))
 		return err_set(E_FAIL, "cannot format the time");
+	snprintf(self, sizeof self, "/proc/self/fd/%d", ofd);
 	for (unsigned int i = 1; i <= 100; i++) {
-		int n = i == 1 ? snprintf(out, size, "%s.bak-%s", name, stamp)
-			       : snprintf(out, size, "%s.bak-%s-%u", name, stamp, i);
+		int n = i == 1 ? snprintf(cand, sizeof cand, "%s.bak-%s", name, stamp)
+			       : snprintf(cand, sizeof cand, "%s.bak-%s-%u", name, stamp, i);
 
-		if (n < 0 || (size_t)n >= size)
+		if (n < 0 || (size_t)n >= sizeof cand || (size_t)n >= size)
 			return err_set(E_FAIL, "%s: the backup name would be too long", shown);
-		snprintf(self, sizeof self, "/proc/self/fd/%d", ofd);
-		if (linkat(AT_FDCWD, self, dfd, out, AT_SYMLINK_FOLLOW) == 0)
+		if (linkat(AT_FDCWD, self, dfd, cand, AT_SYMLINK_FOLLOW) == 0) {
+			memcpy(out, cand, (size_t)n + 1);
 			return 0;
+		}
 		if (errno != EEXIST)
-			return err_sys(E_FAIL, errno, "cannot keep %s as %s", shown, out);
+			return err_sys(E_FAIL, errno, "cannot keep %s as %s", shown, cand);
 	}
 	return err_set(E_FAIL, "%s: 100 backups from this second exist already", shown);
 }

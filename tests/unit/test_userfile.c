@@ -117,6 +117,30 @@ Test(userfile, existing_backups_are_never_overwritten)
 	cr_expect_str_eq(get(".setups.bak-20261118T110640Z-3"), "third\n");
 }
 
+/* When every name is taken the change is refused, and no backup that was
+ * there before is touched, the last one tried included. */
+Test(userfile, a_hundred_backups_in_one_second_refuse_and_keep_them_all)
+{
+	char rel[128];
+
+	put(".setups", "mine\n");
+	put(".setups.bak-20261118T110640Z", "1\n");
+	for (int i = 2; i <= 100; i++) {
+		snprintf(rel, sizeof rel, ".setups.bak-20261118T110640Z-%d", i);
+		put(rel, "old\n");
+	}
+	cr_assert_eq(replace(".setups"), E_FAIL);
+	snprintf(rel, sizeof rel, "%s/.setups: 100 backups from this second exist already", home);
+	cr_expect_str_eq(err_msg(), rel);
+	cr_expect_str_eq(res.backup, "");
+	cr_expect_str_eq(get(".setups"), "mine\n");
+	cr_expect_str_eq(get(".setups.bak-20261118T110640Z"), "1\n");
+	for (int i = 2; i <= 100; i++) {
+		snprintf(rel, sizeof rel, ".setups.bak-20261118T110640Z-%d", i);
+		cr_expect_str_eq(get(rel), "old\n", "%s", rel);
+	}
+}
+
 Test(userfile, a_killed_runs_temporary_file_is_replaced)
 {
 	put("..setups.obsenv-new", "half");
