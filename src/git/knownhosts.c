@@ -48,15 +48,16 @@ static bool host_listed(const char *list, size_t len, const char *want)
 int knownhosts_match(const char *text, const char *host, int port, const unsigned char *key,
 		     size_t keylen)
 {
-	char want[300], *b64 = base64(key, keylen);
-	int found = 0;
+	char want[300], *b64;
+	int found = 0, n;
 
-	if (!b64)
-		return 0;
 	if (port == 22)
-		snprintf(want, sizeof want, "%s", host);
+		n = snprintf(want, sizeof want, "%s", host);
 	else
-		snprintf(want, sizeof want, "[%s]:%d", host, port);
+		n = snprintf(want, sizeof want, "[%s]:%d", host, port);
+	/* A name cut short could equal another host's entry: no match. */
+	if (n < 0 || (size_t)n >= sizeof want || !(b64 = base64(key, keylen)))
+		return 0;
 	while (*text) {
 		const char *eol = strchr(text, '\n'), *f[4] = { NULL };
 		size_t len = eol ? (size_t)(eol - text) : strlen(text), fl[4] = { 0 };

@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "git/knownhosts.h"
@@ -34,6 +35,22 @@ Test(knownhosts, ports_and_markers)
 	cr_expect_eq(knownhosts_match(kh, "x.example", 22, key, sizeof key), 0, "no wildcards");
 	cr_expect_eq(knownhosts_match(kh, "short.example", 22, key, sizeof key), 0);
 	cr_expect_eq(knownhosts_match("", "a", 22, key, sizeof key), 0);
+}
+
+/* A host name longer than the matcher keeps must not be cut short into
+ * the name of a host that is listed. */
+Test(knownhosts, an_overlong_host_never_matches_its_prefix)
+{
+	char host[320], kh[1024];
+
+	memset(host, 'a', sizeof host - 1);
+	host[sizeof host - 1] = '\0';
+	snprintf(kh, sizeof kh, "%.299s ssh-ed25519 " B64 "\n[%.296s ssh-ed25519 " B64 "\n", host, host);
+	cr_expect_eq(knownhosts_match(kh, host, 22, key, sizeof key), 0);
+	cr_expect_eq(knownhosts_match(kh, host, 2222, key, sizeof key), 0);
+	host[200] = '\0';
+	snprintf(kh, sizeof kh, "%s ssh-ed25519 " B64 "\n", host);
+	cr_expect_eq(knownhosts_match(kh, host, 22, key, sizeof key), 1, "a long name that fits");
 }
 
 Test(knownhosts, port_of_remote)
