@@ -28,12 +28,14 @@ int act_restore_setups(const struct act_ctx *ctx)
 	r = userfile_replace(home, user->home, p->setups_path, user->uid, p->setups_content,
 			     strlen(p->setups_content), time(NULL), &res);
 	close(home);
-	if (r)
-		return r;
+	/* A failure after the new file went in (the directory's fsync) still
+	 * leaves the old one under its backup name: say where, either way. */
 	if (res.backup[0]) {
 		audit_note("backup", res.backup);
 		printf("kept your previous %s as %s\n", full, res.backup);
 	}
+	if (r)
+		return r;
 	printf("wrote a fresh %s from the policy: it sets up the base environment\n", full);
 	return 0;
 }
