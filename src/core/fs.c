@@ -163,6 +163,8 @@ int fs_write_all(int fd, const void *data, size_t len)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0)
+			errno = EIO; /* callers report errno: never a stale one */
 		if (n <= 0)
 			return -1;
 		p += n;
