@@ -7,6 +7,7 @@
 #include "core/diag.h"
 #include "door/identity.h"
 #include "policy/policy.h"
+#include "core/err.h"
 
 /* What every action is given: one signature for all, so that main.c
  * dispatches through act_table rather than a switch. Everything here was
@@ -54,10 +55,14 @@ char *act_person(const struct caller *c, char *buf, size_t size);
 struct repo_target;
 const struct package *act_check_target(const struct policy *p, const char *action, const char *pkg,
 				       const char *ref);
-int act_check_tag(const struct package *k, const struct repo_target *t);
+MUST_USE int act_check_tag(const struct package *k, const struct repo_target *t);
 struct store;
 void act_gc(struct store *s, const struct policy *p);
-int act_open_store(struct store *s, const struct policy *p, const struct caller *c,
+/* A warning goes to stderr and, under key, to the audit record. */
+void act_warn(const char *key, const char *msg);
+/* Removes killed runs' leftovers; what cannot go is a warning. */
+void act_sweep(struct store *s, bool trees);
+MUST_USE int act_open_store(struct store *s, const struct policy *p, const struct caller *c,
 		   const char *action, bool dry_run, bool trees);
 /* The policy's package called name, or NULL. */
 const struct package *act_package(const struct policy *p, const char *name);

@@ -60,11 +60,29 @@ void act_gc(struct store *s, const struct policy *p)
 		snprintf(msg, sizeof msg, "old trees were not removed: %s",
 			 pins ? err_msg() : "out of memory");
 	free(pins);
-	/* The auditor must see it too: an environment that keeps growing is
-	 * found from the records, not from a terminal nobody watched. */
-	if (msg[0]) {
-		fprintf(stderr, "obsenv: warning: %s\n", msg);
-		audit_note("warning", msg);
+	if (msg[0])
+		act_warn("warning", msg);
+}
+
+/* The auditor must see a warning too: an environment that keeps growing,
+ * or clutter nobody can remove, is found from the records, not from a
+ * terminal nobody watched. */
+void act_warn(const char *key, const char *msg)
+{
+	fprintf(stderr, "obsenv: warning: %s\n", msg);
+	audit_note(key, msg);
+}
+
+/* Leftovers of killed runs go before a change; one that cannot go (a
+ * directory someone else made inside the store) must not block the
+ * change, least of all a rollback. */
+void act_sweep(struct store *s, bool trees)
+{
+	char msg[512];
+
+	if (store_cleanup(s, trees)) {
+		snprintf(msg, sizeof msg, "leftovers of an earlier run were not removed: %s", err_msg());
+		act_warn("warning.leftovers", msg);
 	}
 }
 
@@ -81,7 +99,8 @@ int act_open_store(struct store *s, const struct policy *p, const struct caller 
 		return r;
 	if ((r = store_lock(s, act_who(c, action, who, sizeof who))))
 		return r;
-	return store_cleanup(s, trees);
+	act_sweep(s, trees);
+	return 0;
 }
 
 /* Checks the command line before any file is opened: a package the

@@ -190,10 +190,20 @@ static int keep_history(struct store *s, const struct policy *p)
 		return err_sys(E_FAIL, errno, "%s/base-history", p->root);
 	}
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
-	snprintf(name, sizeof name, "%s.yaml", stamp);
-	for (int i = 2; faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 && i < 100; i++)
-		snprintf(name, sizeof name, "%s-%d.yaml", stamp, i);
-	r = store_write_file(dfd, name, old, len, 0444);
+	/* A free name, found under the lock: store_write_file renames over
+	 * whatever has the name, and history is never replaced. */
+	r = R_ABSENT;
+	for (int i = 1; i <= 100 && r == R_ABSENT; i++) {
+		if (i == 1)
+			snprintf(name, sizeof name, "%s.yaml", stamp);
+		else
+			snprintf(name, sizeof name, "%s-%d.yaml", stamp, i);
+		if (faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
+			r = store_write_file(dfd, name, old, len, 0444);
+	}
+	if (r == R_ABSENT)
+		r = err_set(E_FAIL, "%s/base-history: 100 base files from this second exist already",
+			    p->root);
 	if (!r)
 		printf("the previous base file is kept as %s/base-history/%s\n", p->root, name);
 	close(dfd);

@@ -4,12 +4,13 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include "core/err.h"
 
 /* Becomes uid/gid with exactly these supplementary groups, for good:
  * all three uids and gids, then clears every capability (effective,
  * permitted, inheritable, bounding and ambient), makes the process
  * non-dumpable and sets no_new_privs. Verifies each step and tries to get
  * root back; returns E_PRIV if anything is not as it must be. */
-int privs_drop(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups);
+MUST_USE int privs_drop(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups);
 
 #endif

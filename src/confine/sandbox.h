@@ -3,6 +3,7 @@
 #define OBSENV_SANDBOX_H
 
 #include <stddef.h>
+#include "core/err.h"
 
 enum sb_profile {
 	SB_LOCAL,   /* no IP sockets: everything but fetching */
@@ -10,7 +11,7 @@ enum sb_profile {
 };
 
 /* Loads the profile's filter; requires no_new_privs (set by privs_drop). */
-int sandbox_apply(enum sb_profile p);
+MUST_USE int sandbox_apply(enum sb_profile p);
 /* The BPF program sandbox_apply loads (for the tests). */
 const unsigned char *sandbox_program(enum sb_profile p, size_t *len);
 

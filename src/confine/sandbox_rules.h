@@ -8,8 +8,9 @@
 #include <seccomp.h>
 
 #include "confine/sandbox.h"
+#include "core/err.h"
 
 /* Builds the filter for a profile without loading it. */
-int sandbox_build(enum sb_profile p, scmp_filter_ctx *out);
+MUST_USE int sandbox_build(enum sb_profile p, scmp_filter_ctx *out);
 
 #endif

@@ -6,6 +6,10 @@
 
 #include <stdbool.h>
 
+/* On every int-returning interface but a few string helpers: an ignored
+ * return code is how a half-done change would go unnoticed. */
+#define MUST_USE __attribute__((warn_unused_result))
+
 enum {
 	E_OK = 0,
 	E_FAIL = -1,   /* the action failed; exit 1 */

@@ -3,18 +3,19 @@
 #define OBSENV_FS_H
 
 #include <stddef.h>
+#include "core/err.h"
 
 /* Reads an absolute path that only root can have written: the file and
  * every directory above it must be owned by root and not writable by group
  * or others (a root-owned sticky directory is accepted), and no component
  * may be a symlink. Checks are made on the open descriptors. Returns 0 or
  * E_POLICY; *buf is NUL-terminated and must be freed. */
-int fs_read_trusted(const char *path, size_t max, char **buf, size_t *len);
+MUST_USE int fs_read_trusted(const char *path, size_t max, char **buf, size_t *len);
 /* Reads a regular file with the caller's own rights (after the drop).
  * flags: extra open flags, e.g. O_NOFOLLOW where a symlink is an error. */
-int fs_read_plain(const char *path, int flags, size_t max, char **buf, size_t *len);
+MUST_USE int fs_read_plain(const char *path, int flags, size_t max, char **buf, size_t *len);
 
 /* Writes all of data, or returns -1 with errno set. */
-int fs_write_all(int fd, const void *data, size_t len);
+MUST_USE int fs_write_all(int fd, const void *data, size_t len);
 
 #endif

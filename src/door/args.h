@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "policy/action.h"
+#include "core/err.h"
 
 #define ARGS_MAX_OPERANDS 64
 
@@ -28,7 +29,7 @@ struct request {
 	size_t import_len;
 };
 
-int args_parse(int argc, char **argv, struct request *req);
+MUST_USE int args_parse(int argc, char **argv, struct request *req);
 void args_usage(FILE *out);
 
 #endif

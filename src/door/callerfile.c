@@ -13,7 +13,8 @@
 #include "confine/sandbox.h"
 
 /* The child: becomes the caller for good, reads, and writes "0" and the
- * bytes, or "1" and the message. It never returns. */
+ * bytes, or "1" and the message, and exits 0 only if all of it went. It
+ * never returns. */
 static void child(int fd, const struct account *a, const char *path, size_t max)
 {
 	char *buf = NULL;
@@ -24,14 +25,13 @@ static void child(int fd, const struct account *a, const char *path, size_t max)
 		r = sandbox_apply(SB_LOCAL);
 	if (!r)
 		r = fs_read_plain(path, 0, max, &buf, &len);
-	if (r) {
-		fs_write_all(fd, "1", 1);
-		fs_write_all(fd, err_msg(), strlen(err_msg()));
-	} else {
-		fs_write_all(fd, "0", 1);
-		fs_write_all(fd, buf, len);
-	}
-	_exit(0);
+	/* A reply cut short is a failed read: the parent must not take half
+	 * a file, or half a message, for the whole. */
+	if (r)
+		r = fs_write_all(fd, "1", 1) || fs_write_all(fd, err_msg(), strlen(err_msg()));
+	else
+		r = fs_write_all(fd, "0", 1) || fs_write_all(fd, buf, len);
+	_exit(r ? 1 : 0);
 }
 
 int callerfile_read(const struct account *a, const char *path, size_t max, char **buf, size_t *len)

@@ -7,9 +7,10 @@
 #include <stddef.h>
 
 #include "door/identity.h"
+#include "core/err.h"
 
 /* Called while still root, before the drop. *buf is NUL-terminated and
  * must be freed. Returns 0 or E_FAIL with the reason. */
-int callerfile_read(const struct account *a, const char *path, size_t max, char **buf, size_t *len);
+MUST_USE int callerfile_read(const struct account *a, const char *path, size_t max, char **buf, size_t *len);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "door/identity.h"
+#include "core/err.h"
 
 #define ARG_MAX_COUNT 64
 #define ARG_MAX_BYTES 4096
@@ -16,6 +17,6 @@
  * reported and audited safely).
  * sudo receives SUDO_USER/SUDO_UID; ignored receives the names of
  * attack-prone variables that were present (for the audit record). */
-int hygiene_start(int argc, char **argv, struct sudo_env *sudo, char *ignored, size_t size);
+MUST_USE int hygiene_start(int argc, char **argv, struct sudo_env *sudo, char *ignored, size_t size);
 
 #endif

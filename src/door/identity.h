@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "core/str.h"
+#include "core/err.h"
 
 #define ACCOUNT_MAX_GROUPS 256
 
@@ -35,10 +36,10 @@ struct caller {
 	bool via_sudo;
 };
 
-int account_by_uid(uid_t uid, struct account *a);
-int account_by_name(const char *name, struct account *a);
+MUST_USE int account_by_uid(uid_t uid, struct account *a);
+MUST_USE int account_by_name(const char *name, struct account *a);
 /* Fills c->human (and via_sudo) once the owner is known. */
-int identity_resolve_sudo(struct caller *c, uid_t owner_uid, const struct sudo_env *env,
+MUST_USE int identity_resolve_sudo(struct caller *c, uid_t owner_uid, const struct sudo_env *env,
 			  const char *sudo_path);
 
 #endif

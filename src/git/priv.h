@@ -8,6 +8,7 @@
 #include <git2/sys/repository.h>
 
 #include "policy/policy.h"
+#include "core/err.h"
 
 #define GIT_FUNCS(X)                                                                         \
 	X(git_libgit2_init) X(git_libgit2_opts) X(git_error_last) X(git_repository_init_ext)  \
@@ -33,8 +34,8 @@ GIT_FUNCS(DECLARE)
 #define G(f) (p_##f)
 
 /* err_set with libgit2's last message after "what: ". */
-int repo_fail(const char *what);
+MUST_USE int repo_fail(const char *what);
 /* Opens <root>/repos/<pkg>.git by path, its configuration replaced. */
-int repo_open(const struct policy *p, const struct package *k, git_repository **out);
+MUST_USE int repo_open(const struct policy *p, const struct package *k, git_repository **out);
 
 #endif

@@ -41,9 +41,13 @@ int repo_start(const struct policy *p)
 {
 	static const int levels[] = { GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG,
 				      GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_PROGRAMDATA };
+	/* Set at the end only: a start that failed halfway (a symbol missing,
+	 * init refused) must fail again, not pass for a started library. */
+	static bool started;
 	void *h;
+	int r;
 
-	if (p_git_libgit2_init)
+	if (started)
 		return 0;
 	/* libssh2's transport in libgit2 wants a home to look for its own
 	 * known_hosts in, and fails without one. /nonexistent holds none (only
@@ -75,7 +79,10 @@ int repo_start(const struct policy *p)
 #endif
 	G(git_libgit2_opts)(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
 	G(git_libgit2_opts)(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
-	return limit_memory(p);
+	if ((r = limit_memory(p)))
+		return r;
+	started = true;
+	return 0;
 }
 
 static void repo_path(const struct policy *p, const struct package *k, char *buf, size_t size)
@@ -516,7 +523,7 @@ out:
 
 		if (dfd >= 0) {
 			snprintf(name, sizeof name, ".tmp-%s-%d", commit, (int)getpid());
-			store_remove(dfd, name);
+			store_discard(dfd, name);
 			close(dfd);
 		}
 	}

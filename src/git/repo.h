@@ -18,28 +18,29 @@
 #include "store/basefile.h"
 #include "store/gen.h"
 #include "policy/policy.h"
+#include "core/err.h"
 
 /* Loads and initializes libgit2 (once), then holds the process to the
  * policy's max_memory_mib. */
-int repo_start(const struct policy *p);
+MUST_USE int repo_start(const struct policy *p);
 /* Creates or opens <root>/repos/<pkg>.git and fetches the deploy branch
  * and tags from the package's remote. */
-int repo_fetch(const struct policy *p, const struct package *k);
+MUST_USE int repo_fetch(const struct policy *p, const struct package *k);
 /* The commit the package's deploy branch points to in the store. */
-int repo_deploy_head(const struct policy *p, const struct package *k, char out[OID_HEX + 1]);
+MUST_USE int repo_deploy_head(const struct policy *p, const struct package *k, char out[OID_HEX + 1]);
 /* Verifies that the pin's tag (if any) resolves to its commit and that the
  * commit exists; tagref receives what refs/tags/<tag> points to (the tag
  * object for an annotated tag), for later checks without libgit2. */
-int repo_verify_pin(const struct policy *p, const struct package *k, const struct pin *pin,
+MUST_USE int repo_verify_pin(const struct policy *p, const struct package *k, const struct pin *pin,
 		   char tagref[OID_HEX + 1]);
 /* Checks commit out into <root>/trees/<pkg>/<commit> (a read-only
  * worktree with a detached HEAD) unless it is there already. */
-int repo_materialize(const struct policy *p, const struct package *k, const char *commit);
+MUST_USE int repo_materialize(const struct policy *p, const struct package *k, const char *commit);
 /* What repo_materialize checks first (the policy's limits on files and
  * sizes), for a dry run to report the refusal the real run would meet. */
-int repo_check_limits(const struct policy *p, const struct package *k, const char *commit);
+MUST_USE int repo_check_limits(const struct policy *p, const struct package *k, const char *commit);
 /* Files of the tree that differ from the commit (0 if none). */
-int repo_drift(const struct policy *p, const struct package *k, const char *commit, size_t *count);
+MUST_USE int repo_drift(const struct policy *p, const struct package *k, const char *commit, size_t *count);
 
 /* What a name on the command line means for a package: "deploy" (its
  * deploy branch), a tag, or a commit id of 7 to 40 hex digits. */
@@ -48,25 +49,25 @@ struct repo_target {
 	enum source source; /* SRC_DEPLOY, SRC_TAG or SRC_COMMIT */
 	char ref[REF_MAX_LEN + 1]; /* the branch or tag; "" for a commit */
 };
-int repo_resolve(const struct policy *p, const struct package *k, const char *name,
+MUST_USE int repo_resolve(const struct policy *p, const struct package *k, const char *name,
 		struct repo_target *t);
 /* The commit a full ref name (refs/tags/x, refs/heads/x) points to;
  * R_ABSENT when there is no such ref. */
-int repo_ref_commit(const struct policy *p, const struct package *k, const char *ref,
+MUST_USE int repo_ref_commit(const struct policy *p, const struct package *k, const char *ref,
 		   char out[OID_HEX + 1]);
 /* *yes: commit is ancestor or one of its descendants. */
-int repo_descends(const struct policy *p, const struct package *k, const char *commit,
+MUST_USE int repo_descends(const struct policy *p, const struct package *k, const char *commit,
 		 const char *ancestor, bool *yes);
 /* One line per commit reachable from to but not from (from may be NULL),
  * newest first, each after mark, at most max lines; *count is the number of
  * commits. */
-int repo_log(const struct policy *p, const struct package *k, const char *from, const char *to,
+MUST_USE int repo_log(const struct policy *p, const struct package *k, const char *from, const char *to,
 	    const char *mark, size_t max, FILE *out, size_t *count);
 /* After a fetch: moves the deploy branch to what was fetched (only checks,
  * unless move), fast-forward only. old and now receive both commits
  * (equal when nothing is new); *forced is set when the fetched commit does
  * not descend from the branch (a force-push), which is then refused. */
-int repo_advance_deploy(const struct policy *p, const struct package *k, bool move,
+MUST_USE int repo_advance_deploy(const struct policy *p, const struct package *k, bool move,
 		       char old[OID_HEX + 1], char now[OID_HEX + 1], bool *forced);
 
 #endif

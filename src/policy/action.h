@@ -5,6 +5,7 @@
 #define OBSENV_ACTION_H
 
 #include <stdbool.h>
+#include "core/err.h"
 
 enum action_id {
 	A_CHECK, A_LIST, A_INIT, A_STATUS, A_ROLLBACK, A_PIN, A_CHECKOUT, A_PULL,
@@ -42,6 +43,6 @@ struct action {
 
 const struct action *action_get(enum action_id id);
 /* Every name the policy may grant, implemented or not yet. */
-int action_lookup(const char *name, enum action_id *out);
+MUST_USE int action_lookup(const char *name, enum action_id *out);
 
 #endif

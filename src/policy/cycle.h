@@ -8,6 +8,7 @@
 
 #include "core/diag.h"
 #include "core/str.h"
+#include "core/err.h"
 
 #define CYCLE_MAX_BYTES ((size_t)1024 * 1024)
 #define CYCLE_MAX_ENTRIES 4096
@@ -21,7 +22,7 @@ struct cycle_entry {
 
 /* Every malformed line is a problem in d (all or nothing). *out is
  * malloc'ed. Returns 0 or -1. */
-int cycle_parse(const char *buf, size_t len, struct diag *d, struct cycle_entry **out, size_t *n);
+MUST_USE int cycle_parse(const char *buf, size_t len, struct diag *d, struct cycle_entry **out, size_t *n);
 /* The tag names a version may have, in the order they are tried: the value
  * itself (w.2023.42), v<value>, and for a pre-release 0.28.63a1 both
  * v0.28.63.alpha.1 and v0.28.63-alpha.1 (b: beta, rc: rc). Only valid

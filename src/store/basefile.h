@@ -9,6 +9,7 @@
 
 #include "core/diag.h"
 #include "policy/policy.h"
+#include "core/err.h"
 
 #define OID_HEX 40
 
@@ -20,11 +21,11 @@ struct pin {
 /* Parses buf into pins[], one per policy package in policy order. Every
  * policy package must be pinned, no other package may be, and a tag must
  * match the package's tag pattern. Returns 0 or -1 with reasons in d. */
-int basefile_parse(const char *buf, size_t len, const struct policy *p, struct diag *d,
+MUST_USE int basefile_parse(const char *buf, size_t len, const struct policy *p, struct diag *d,
 		   struct pin *pins);
 /* Reads and parses the policy's base_file (as the owner, after the drop). */
-int basefile_load(const struct policy *p, struct pin *pins);
-int is_oid_hex(const char *s);
+MUST_USE int basefile_load(const struct policy *p, struct pin *pins);
+MUST_USE int is_oid_hex(const char *s);
 /* The base file for pins[] (policy order), in the format above. Returns a
  * malloc'ed string, or NULL when out of memory. */
 char *basefile_format(const struct policy *p, const struct pin *pins, size_t *len);

@@ -4,6 +4,7 @@
 #define OBSENV_FREEZE_H
 
 #include "store/store.h"
+#include "core/err.h"
 
 #define FREEZE_REASON_MAX 400
 
@@ -14,11 +15,11 @@ struct freeze {
 };
 
 /* Returns 0 and fills f when frozen, R_ABSENT when not, or an error. */
-int freeze_read(struct store *s, struct freeze *f);
+MUST_USE int freeze_read(struct store *s, struct freeze *f);
 /* E_FROZEN with the reason, who and since, when frozen; else 0. */
-int freeze_check(struct store *s);
-int freeze_write(struct store *s, const struct freeze *f);
-int freeze_clear(struct store *s);
+MUST_USE int freeze_check(struct store *s);
+MUST_USE int freeze_write(struct store *s, const struct freeze *f);
+MUST_USE int freeze_clear(struct store *s);
 /* "2026-11-22 03:14 UTC" */
 void freeze_time(long long t, char *buf, size_t size);
 

@@ -9,6 +9,7 @@
 
 #include "store/basefile.h"
 #include "core/str.h"
+#include "core/err.h"
 
 /* 9999-12-31 23:59:59 UTC: any later time is not one obsenv wrote, and
  * some would not fit a struct tm. */
@@ -37,10 +38,10 @@ struct generation {
 
 const char *gen_source_name(enum source s);
 /* Formats g into buf; returns the length, or -1 if it does not fit. */
-int gen_format(const struct generation *g, char *buf, size_t size);
+MUST_USE int gen_format(const struct generation *g, char *buf, size_t size);
 /* Parses a record; strict, since a record a maintainer edited by hand
  * must not steer a rollback. Returns 0 or E_FAIL. */
-int gen_parse(const char *buf, struct generation *g);
+MUST_USE int gen_parse(const char *buf, struct generation *g);
 void gen_free(struct generation *g);
 /* The package called name in g, or NULL. */
 const struct gen_pkg *gen_find(const struct generation *g, const char *name);

@@ -4,9 +4,11 @@
 #ifndef OBSENV_LOCK_H
 #define OBSENV_LOCK_H
 
+#include "core/err.h"
+
 /* Waits up to timeout seconds; on success *fd holds the lock until closed.
  * who describes this holder for whoever waits next. Returns 0 or E_FAIL
  * naming the holder. */
-int lock_take(int rootfd, unsigned int timeout, const char *who, int *fd);
+MUST_USE int lock_take(int rootfd, unsigned int timeout, const char *who, int *fd);
 
 #endif

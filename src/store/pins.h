@@ -9,6 +9,7 @@
 
 #include "store/basefile.h"
 #include "store/store.h"
+#include "core/err.h"
 
 struct verified_pin {
 	char tag[REF_MAX_LEN + 1];
@@ -18,10 +19,10 @@ struct verified_pin {
 
 /* base: the record of the pin the base file names now (pin), or NULL
  * (init, which verifies the base file's own pins). */
-int pins_write(struct store *s, const char *pkg, const struct verified_pin *v,
+MUST_USE int pins_write(struct store *s, const char *pkg, const struct verified_pin *v,
 	       const struct verified_pin *base);
 /* The record for commit (the newest one if commit is NULL). Returns R_ABSENT if
  * there is none; a record for another commit is returned as found. */
-int pins_read(struct store *s, const char *pkg, const char *commit, struct verified_pin *v);
+MUST_USE int pins_read(struct store *s, const char *pkg, const char *commit, struct verified_pin *v);
 
 #endif

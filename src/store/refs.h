@@ -3,9 +3,11 @@
 #ifndef OBSENV_REFS_H
 #define OBSENV_REFS_H
 
+#include "core/err.h"
+
 /* Looks refname ("refs/tags/v1") up in the repository directory repofd:
  * the loose ref first, then packed-refs. Returns 0 with the 40-hex object
  * id it names (not peeled), R_ABSENT if there is no such ref, or E_FAIL. */
-int refs_read(int repofd, const char *refname, char out[41]);
+MUST_USE int refs_read(int repofd, const char *refname, char out[41]);
 
 #endif

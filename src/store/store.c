@@ -51,7 +51,18 @@ static int open_dir(int dfd, const char *name)
 	return openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
-int store_remove(int dfd, const char *name)
+/* An error names what was being removed and, when it lies deeper, the
+ * entry that stopped it: "cannot remove .tmp-gone-7/.../file". */
+static int remove_failed(const char *top, const char *leaf, int errnum)
+{
+	if (!top)
+		return E_FAIL; /* store_discard: the error in flight stays */
+	if (leaf == top)
+		return err_sys(E_FAIL, errnum, "cannot remove %s", top);
+	return err_sys(E_FAIL, errnum, "cannot remove %s/.../%s", top, leaf);
+}
+
+static int remove_at(int dfd, const char *name, const char *top)
 {
 	struct stat st;
 	DIR *d;
@@ -59,26 +70,37 @@ int store_remove(int dfd, const char *name)
 	int fd, r = 0;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
-		return errno == ENOENT ? 0 : err_sys(E_FAIL, errno, "%s", name);
+		return errno == ENOENT ? 0 : remove_failed(top, name, errno);
 	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dfd, name, 0) && errno != ENOENT ? err_sys(E_FAIL, errno, "%s", name) : 0;
+		return unlinkat(dfd, name, 0) && errno != ENOENT ? remove_failed(top, name, errno) : 0;
 	/* Trees are read-only: their owner must make a directory writable to
 	 * empty it. */
 	if ((fd = open_dir(dfd, name)) < 0)
-		return err_sys(E_FAIL, errno, "%s", name);
+		return remove_failed(top, name, errno);
 	if (!(st.st_mode & S_IWUSR))
 		fchmod(fd, st.st_mode | S_IWUSR | S_IXUSR | S_IRUSR);
 	if (!(d = fdopendir(fd))) {
 		close(fd);
-		return err_sys(E_FAIL, errno, "%s", name);
+		return remove_failed(top, name, errno);
 	}
 	while (!r && (e = readdir(d)))
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			r = store_remove(fd, e->d_name);
+			r = remove_at(fd, e->d_name, top);
 	closedir(d);
 	if (!r && unlinkat(dfd, name, AT_REMOVEDIR) && errno != ENOENT)
-		r = err_sys(E_FAIL, errno, "%s", name);
+		r = remove_failed(top, name, errno);
 	return r;
+}
+
+int store_remove(int dfd, const char *name)
+{
+	return remove_at(dfd, name, name);
+}
+
+/* What cannot go stays for the next run's clean-up. */
+void store_discard(int dfd, const char *name)
+{
+	remove_at(dfd, name, NULL);
 }
 
 int store_write_file(int dfd, const char *name, const char *data, size_t len, int mode)
@@ -106,33 +128,37 @@ int store_write_file(int dfd, const char *name, const char *data, size_t len, in
 	return r;
 }
 
-/* Removes every ".tmp-" entry directly below dfd. */
-static int sweep(int dfd)
+/* Removes every ".tmp-" entry directly below dfd. One that cannot go
+ * does not stop the others; the first failure is the message. */
+static int sweep(int dfd, int r)
 {
 	DIR *d;
 	struct dirent *e;
-	int fd = dup(dfd), r = 0;
+	int fd = dup(dfd);
 
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
-		return err_sys(E_FAIL, errno, "cannot read a store directory");
+		return r ? r : err_sys(E_FAIL, errno, "cannot read a store directory");
 	}
-	while (!r && (e = readdir(d)))
-		if (!strncmp(e->d_name, ".tmp-", 5))
-			r = store_remove(dfd, e->d_name);
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, ".tmp-", 5)) {
+			int q = store_remove(dfd, e->d_name);
+
+			r = r ? r : q;
+		}
 	closedir(d);
 	return r;
 }
 
 /* Sweeps the directory at path (relative to the root) if it exists. */
-static int sweep_at(struct store *s, const char *path)
+static int sweep_at(struct store *s, const char *path, int r)
 {
-	int fd = open_dir(s->root, path), r;
+	int fd = open_dir(s->root, path);
 
 	if (fd < 0)
-		return 0;
-	r = sweep(fd);
+		return r;
+	r = sweep(fd, r);
 	close(fd);
 	return r;
 }
@@ -140,22 +166,22 @@ static int sweep_at(struct store *s, const char *path)
 /* Leftovers are where .tmp- names are made: the root (current's new link)
  * and pins/ (store_write_file) by every change; trees/<pkg>/ and each
  * repository (its config, rewritten by git/repo.c) only by materializing;
- * generations/ by store_trim (a generation half removed). */
+ * generations/ by store_trim (a generation half removed). Every .tmp-
+ * name a run makes carries its pid and is cleared by that run before use,
+ * so a leftover that cannot be removed is clutter, never a hazard: the
+ * caller reports it and goes on. */
 int store_cleanup(struct store *s, bool trees)
 {
 	char path[NAME_MAX_LEN + 32];
-	int r = sweep(s->root);
+	int r = sweep(s->root, 0);
 
-	if (!r)
-		r = sweep_at(s, "pins");
-	if (!r)
-		r = sweep_at(s, "generations");
-	for (size_t i = 0; !r && trees && i < s->pol->npkgs; i++) {
+	r = sweep_at(s, "pins", r);
+	r = sweep_at(s, "generations", r);
+	for (size_t i = 0; trees && i < s->pol->npkgs; i++) {
 		snprintf(path, sizeof path, "trees/%s", s->pol->pkgs[i].name);
-		r = sweep_at(s, path);
+		r = sweep_at(s, path, r);
 		snprintf(path, sizeof path, "repos/%s.git", s->pol->pkgs[i].name);
-		if (!r)
-			r = sweep_at(s, path);
+		r = sweep_at(s, path, r);
 	}
 	return r;
 }
@@ -482,7 +508,7 @@ out:
 
 		snprintf(name, sizeof name, "%lu", g->number);
 		if (current_number(s, &now, &named) == 0 && !(named && now == g->number))
-			store_remove(gens, name);
+			store_discard(gens, name);
 	}
 	if (gens >= 0)
 		close(gens);

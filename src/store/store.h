@@ -22,6 +22,7 @@
 
 #include "store/gen.h"
 #include "policy/policy.h"
+#include "core/err.h"
 
 struct store {
 	int root;  /* the environment root, opened O_DIRECTORY */
@@ -30,38 +31,42 @@ struct store {
 };
 
 /* create: make the directories of the layout (init). */
-int store_open(struct store *s, const struct policy *p, bool create);
+MUST_USE int store_open(struct store *s, const struct policy *p, bool create);
 void store_close(struct store *s);
-int store_lock(struct store *s, const char *who);
+MUST_USE int store_lock(struct store *s, const char *who);
 /* Removes what killed runs left behind. Needs the lock. trees: also
- * sweep trees/<pkg>/ (only actions that materialize trees leave any). */
-int store_cleanup(struct store *s, bool trees);
+ * sweep trees/<pkg>/ (only actions that materialize trees leave any).
+ * Tries every leftover; an error means some are still there, which is
+ * safe to report and go on from. */
+MUST_USE int store_cleanup(struct store *s, bool trees);
 /* *have is false when no generation exists yet (before init). */
-int store_current(struct store *s, struct generation *g, bool *have);
+MUST_USE int store_current(struct store *s, struct generation *g, bool *have);
 /* The same, for actions that need an initialized environment. */
-int store_current_required(struct store *s, struct generation *g);
-int store_read(struct store *s, unsigned long number, struct generation *g);
+MUST_USE int store_current_required(struct store *s, struct generation *g);
+MUST_USE int store_read(struct store *s, unsigned long number, struct generation *g);
 /* The numbers of the generations on disk, highest first (to be freed). */
-int store_generations(struct store *s, unsigned long **out, size_t *count);
+MUST_USE int store_generations(struct store *s, unsigned long **out, size_t *count);
 bool store_has_tree(struct store *s, const char *pkg, const char *commit);
 /* Writes g as a new generation (its number is assigned here) and makes
  * it current. Removes nothing old: see store_trim. */
-int store_switch(struct store *s, struct generation *g);
+MUST_USE int store_switch(struct store *s, struct generation *g);
 /* Removes the generations beyond the newest keep_generations up to the
  * current one. Every action that changes the environment runs it, except
  * rollback, which must be as quick as it can be: the next action, or the
  * timer's next pull, trims what a rollback added. */
-int store_trim(struct store *s);
+MUST_USE int store_trim(struct store *s);
 /* Gives a current generation made before auto_env_setup.sh existed its
  * copy, and makes the root's stable links (init, with nothing to add). */
-int store_ensure_setupsh(struct store *s);
+MUST_USE int store_ensure_setupsh(struct store *s);
 /* Removes trees that no kept generation and no pin refers to. */
-int store_gc_trees(struct store *s, const struct pin *pins);
+MUST_USE int store_gc_trees(struct store *s, const struct pin *pins);
 /* The describe name recorded when the tree was made ("" if unknown). */
 void store_tree_name(struct store *s, const char *pkg, const char *commit, char *out, size_t size);
 /* Writes data to dir/name atomically (temp, fsync, rename, fsync dir). */
-int store_write_file(int dirfd, const char *name, const char *data, size_t len, int mode);
+MUST_USE int store_write_file(int dirfd, const char *name, const char *data, size_t len, int mode);
 /* Removes name below dirfd and everything under it, never following links. */
-int store_remove(int dirfd, const char *name);
+MUST_USE int store_remove(int dirfd, const char *name);
+/* The same as clean-up after a failure: the failure's message stays. */
+void store_discard(int dirfd, const char *name);
 
 #endif

@@ -432,6 +432,27 @@ run asuser $E2E_OBS "$A" rollback
 rc_is 0
 out_has "^rolled back"
 
+t "base-history is never overwritten: with every name of this second taken, pin refuses"
+sum=$(sha256sum <"$M/owner/base.yaml")
+now=$(date -u +%s)
+for s in 0 1 2 3; do
+	stamp=$(date -u -d "@$((now + s))" +%Y%m%dT%H%M%SZ)
+	for i in $(seq 100); do
+		f=$M/env/base-history/$stamp$( ((i > 1)) && echo "-$i").yaml
+		echo "kept $stamp $i" >"$f"
+	done
+done
+chown $E2E_OWNER "$M"/env/base-history/*
+hist=$(cd "$M/env/base-history" && sha256sum -- * | sha256sum)
+tag=$(git --git-dir="$M/remotes/pkg01.git" tag -l 'v*' | sort -V | head -1)
+mnt pin pkg01 "$tag"
+rc_is 1
+err_has "^obsenv: $M/env/base-history: 100 base files from this second exist already$"
+[[ $(sha256sum <"$M/owner/base.yaml") == "$sum" ]] || errs+=("the base file changed")
+[[ $(cd "$M/env/base-history" && sha256sum -- * | sha256sum) == "$hist" ]] || errs+=("a kept base file was replaced")
+audit_has "action=pin .*result=failed exit=1 error=\"$M/env/base-history: 100 base files"
+for s in 0 1 2 3; do rm -f "$M/env/base-history/$(date -u -d "@$((now + s))" +%Y%m%dT%H%M%SZ)"*; done
+
 t "a generation that cannot be trimmed: the change stands, the warning is on stderr and in the audit record"
 old=$(ls "$M/env/generations" | grep -E '^[0-9]+$' | sort -n | head -1)
 install -d -m 0755 -o root -g root "$M/env/generations/$old/planted"
@@ -449,4 +470,23 @@ for i in $(seq 30); do
 done
 [[ -n $warned ]] || errs+=("no warning after 30 changes; generations: $(ls "$M/env/generations")")
 envsafe
-rm -rf "$M/env/generations/$old/planted"
+
+# The generation that could not be emptied is left under a .tmp- name, and
+# the planted directory is still in it.
+t "a leftover nobody can remove does not block a rollback or a change; a warning names it"
+gone=$(cd "$M/env/generations" && ls -d .tmp-gone-* 2>/dev/null | head -1)
+[[ -n $gone && -d $M/env/generations/$gone/planted ]] || errs+=("no unremovable leftover: $(ls -a "$M/env/generations")")
+for cmd in rollback "checkout pkg00 $tag"; do
+	# shellcheck disable=SC2086
+	run asuser $E2E_MNT "$A" $cmd
+	rc_is 0
+	err_has "^obsenv: warning: leftovers of an earlier run were not removed: cannot remove $gone/\.\.\./file: Permission denied$"
+	audit_has "action=${cmd%% *} .*result=ok.* warning\.leftovers=\"leftovers of an earlier run were not removed: cannot remove $gone/"
+done
+[[ $(mcommit pkg00) == "$(mremote pkg00 "$tag^{commit}")" ]] || errs+=("the checkout did not land")
+envsafe
+find "$M/env/generations" -depth -name planted -exec rm -rf {} +
+mnt checkout pkg00 deploy
+rc_is 0
+[[ -z $err ]] || errs+=("a warning once the leftover is removable: $err")
+[[ -z $(cd "$M/env/generations" && ls -d .tmp-* 2>/dev/null) ]] || errs+=("leftovers stay: $(ls -a "$M/env/generations")")
