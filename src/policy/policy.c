@@ -21,14 +21,17 @@ struct field {
 };
 
 #define FIELDS_MAX 16
-#define WALK_MAP(map, fields, obj, d, where)                                              \
-	do {                                                                                 \
-		_Static_assert(sizeof(fields) / sizeof((fields)[0]) <= FIELDS_MAX, "keys"); \
-		walk_map(map, fields, sizeof(fields) / sizeof((fields)[0]), obj, d, where);  \
+/* other: a key none of the fields names is offered to it (the top level's
+ * numbers); it returns false for a key it does not know either. */
+typedef bool other_key(void *obj, const char *key, const struct ynode *v, struct diag *d);
+#define WALK_MAP(map, fields, other, obj, d, where)                                              \
+	do {                                                                                        \
+		_Static_assert(sizeof(fields) / sizeof((fields)[0]) <= FIELDS_MAX, "keys");        \
+		walk_map(map, fields, sizeof(fields) / sizeof((fields)[0]), other, obj, d, where); \
 	} while (0)
 
-static void walk_map(const struct ynode *map, const struct field *f, size_t nf, void *obj,
-		     struct diag *d, const char *where)
+static void walk_map(const struct ynode *map, const struct field *f, size_t nf, other_key *other,
+		     void *obj, struct diag *d, const char *where)
 {
 	bool seen[FIELDS_MAX] = { false };
 
@@ -41,7 +44,8 @@ static void walk_map(const struct ynode *map, const struct field *f, size_t nf, 
 		for (j = 0; j < nf && strcmp(f[j].key, k->str) != 0; j++)
 			;
 		if (j == nf) {
-			diag_add(d, k->line, k->col, "unknown key '%s' in %s", k->str, where);
+			if (!other || !other(obj, k->str, map->kids[i + 1], d))
+				diag_add(d, k->line, k->col, "unknown key '%s' in %s", k->str, where);
 			continue;
 		}
 		seen[j] = true;
@@ -99,45 +103,38 @@ static void set_known_hosts(void *obj, const struct ynode *v, struct diag *d)
 		"an absolute path");
 }
 
-static void set_keep(void *obj, const struct ynode *v, struct diag *d)
-{
-	struct policy *p = obj;
+/* The limits against pack bombs (a remote is not trusted to be small)
+ * have no "unlimited": at most 1 TiB, or about a billion objects. */
+const struct policy_number policy_numbers[] = {
+	{ "keep_generations", offsetof(struct policy, keep_generations), 2, 1000, 10 },
+	{ "lock_timeout", offsetof(struct policy, lock_timeout), 0, 3600, 30 },
+	{ "max_fetch_mib", offsetof(struct policy, max_fetch_mib), 1, 1U << 20, 2048 },
+	{ "max_objects", offsetof(struct policy, max_objects), 1, 999999999, 5000000 },
+	{ "max_file_mib", offsetof(struct policy, max_file_mib), 1, 1U << 20, 256 },
+	{ "max_tree_mib", offsetof(struct policy, max_tree_mib), 1, 1U << 20, 2048 },
+	{ "max_memory_mib", offsetof(struct policy, max_memory_mib), 64, 1U << 20, 4096 },
+};
+const size_t policy_nnumbers = sizeof policy_numbers / sizeof *policy_numbers;
 
-	ynode_uint(v, d, "keep_generations", 2, 1000, &p->keep_generations);
+static unsigned int *number_slot(struct policy *p, const struct policy_number *n)
+{
+	return (unsigned int *)(void *)((char *)p + n->offset);
 }
 
-static void set_lock_timeout(void *obj, const struct ynode *v, struct diag *d)
+/* A top-level key that is none of the fields may be one of the numbers. */
+static bool set_number(void *obj, const char *key, const struct ynode *v, struct diag *d)
 {
-	struct policy *p = obj;
+	for (size_t i = 0; i < policy_nnumbers; i++) {
+		const struct policy_number *n = &policy_numbers[i];
 
-	ynode_uint(v, d, "lock_timeout", 0, 3600, &p->lock_timeout);
-}
-
-/* Limits against pack bombs (a remote is not trusted to be small). There
- * is no "unlimited": at most 1 TiB, or about a billion objects. */
-static void set_max_fetch(void *obj, const struct ynode *v, struct diag *d)
-{
-	ynode_uint(v, d, "max_fetch_mib", 1, 1U << 20, &((struct policy *)obj)->max_fetch_mib);
-}
-
-static void set_max_objects(void *obj, const struct ynode *v, struct diag *d)
-{
-	ynode_uint(v, d, "max_objects", 1, 999999999, &((struct policy *)obj)->max_objects);
-}
-
-static void set_max_file(void *obj, const struct ynode *v, struct diag *d)
-{
-	ynode_uint(v, d, "max_file_mib", 1, 1U << 20, &((struct policy *)obj)->max_file_mib);
-}
-
-static void set_max_tree(void *obj, const struct ynode *v, struct diag *d)
-{
-	ynode_uint(v, d, "max_tree_mib", 1, 1U << 20, &((struct policy *)obj)->max_tree_mib);
-}
-
-static void set_max_memory(void *obj, const struct ynode *v, struct diag *d)
-{
-	ynode_uint(v, d, "max_memory_mib", 64, 1U << 20, &((struct policy *)obj)->max_memory_mib);
+		if (strcmp(key, n->key) != 0)
+			continue;
+		/* A bad value has its diagnostic, which fails the whole load. */
+		if (ynode_uint(v, d, n->key, n->min, n->max, number_slot(obj, n)))
+			*number_slot(obj, n) = n->dflt;
+		return true;
+	}
+	return false;
 }
 
 /* restore-setups walks at most 16 directories (userfile.h): a deeper path
@@ -183,7 +180,7 @@ static const struct field setups_fields[] = {
 
 static void set_setups(void *obj, const struct ynode *v, struct diag *d)
 {
-	WALK_MAP(v, setups_fields, obj, d, "user_setups");
+	WALK_MAP(v, setups_fields, NULL, obj, d, "user_setups");
 }
 
 static void set_remote(void *obj, const struct ynode *v, struct diag *d)
@@ -254,7 +251,7 @@ static void set_packages(void *obj, const struct ynode *v, struct diag *d)
 		str_copy(k->deploy_branch, sizeof k->deploy_branch, "deploy");
 		str_copy(k->tags, sizeof k->tags, "*");
 		snprintf(where, sizeof where, "package '%s'", k->name);
-		WALK_MAP(v->kids[2 * i + 1], package_fields, k, d, where);
+		WALK_MAP(v->kids[2 * i + 1], package_fields, NULL, k, d, where);
 	}
 }
 
@@ -351,7 +348,7 @@ static void set_roles(void *obj, const struct ynode *v, struct diag *d)
 			diag_add(d, name->line, name->col, "role name '%s' is not a plain identifier",
 				 name->str);
 		snprintf(where, sizeof where, "role '%s'", r->name);
-		WALK_MAP(v->kids[2 * i + 1], role_fields, r, d, where);
+		WALK_MAP(v->kids[2 * i + 1], role_fields, NULL, r, d, where);
 		if (v->kids[2 * i + 1]->kind == Y_MAP && r->nusers + r->ngroups == 0)
 			diag_add(d, name->line, name->col, "role '%s' names no users and no groups",
 				 r->name);
@@ -363,13 +360,6 @@ static const struct field top_fields[] = {
 	{ "root", true, set_root },
 	{ "base_file", true, set_base_file },
 	{ "known_hosts", false, set_known_hosts },
-	{ "keep_generations", false, set_keep },
-	{ "lock_timeout", false, set_lock_timeout },
-	{ "max_fetch_mib", false, set_max_fetch },
-	{ "max_objects", false, set_max_objects },
-	{ "max_file_mib", false, set_max_file },
-	{ "max_tree_mib", false, set_max_tree },
-	{ "max_memory_mib", false, set_max_memory },
 	{ "user_setups", false, set_setups },
 	{ "packages", true, set_packages },
 	{ "roles", false, set_roles },
@@ -381,13 +371,8 @@ int policy_parse(const char *buf, size_t len, struct diag *d, struct policy *p)
 	size_t before = d->n + d->dropped;
 
 	memset(p, 0, sizeof *p);
-	p->keep_generations = 10;
-	p->lock_timeout = 30;
-	p->max_fetch_mib = 2048;
-	p->max_objects = 5000000;
-	p->max_file_mib = 256;
-	p->max_tree_mib = 2048;
-	p->max_memory_mib = 4096;
+	for (size_t i = 0; i < policy_nnumbers; i++)
+		*number_slot(p, &policy_numbers[i]) = policy_numbers[i].dflt;
 	if (len > POLICY_MAX_BYTES) {
 		diag_add(d, 0, 0, "larger than %zu bytes", POLICY_MAX_BYTES);
 		return -1;
@@ -397,7 +382,7 @@ int policy_parse(const char *buf, size_t len, struct diag *d, struct policy *p)
 	if (!root)
 		diag_add(d, 0, 0, "empty policy");
 	else
-		WALK_MAP(root, top_fields, p, d, "the policy");
+		WALK_MAP(root, top_fields, set_number, p, d, "the policy");
 	ytree_free(root);
 	return d->n + d->dropped > before ? -1 : 0;
 }

@@ -9,6 +9,7 @@
 
 #include "core/diag.h"
 #include "core/str.h"
+#include "core/err.h"
 
 #define POLICY_MAX_BYTES ((size_t)1024 * 1024)
 #define POLICY_MAX_PACKAGES 256
@@ -54,13 +55,23 @@ struct policy {
 	size_t nroles;
 };
 
+/* The policy's whole numbers: one row each, so that the parser, the
+ * defaults and the test that holds the manual to them cannot disagree. */
+struct policy_number {
+	const char *key;
+	size_t offset; /* of the unsigned int in struct policy */
+	unsigned int min, max, dflt;
+};
+extern const struct policy_number policy_numbers[];
+extern const size_t policy_nnumbers;
+
 /* Fills p from a YAML document; on error returns -1 with every problem
  * found in d. p must be freed with policy_free in both cases. */
-int policy_parse(const char *buf, size_t len, struct diag *d, struct policy *p);
+MUST_USE int policy_parse(const char *buf, size_t len, struct diag *d, struct policy *p);
 void policy_free(struct policy *p);
 /* Reads and parses path: the installed policy with fs_read_trusted (as
  * root), a file named to `check` with the caller's rights. On a parse
  * error the first problem becomes the error message. Returns 0 or E_POLICY. */
-int policy_load(const char *path, bool trusted, struct diag *d, struct policy *p);
+MUST_USE int policy_load(const char *path, bool trusted, struct diag *d, struct policy *p);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "core/diag.h"
+#include "core/err.h"
 
 #define YTREE_MAX_DEPTH 16
 #define YTREE_MAX_NODES 100000
@@ -27,12 +28,12 @@ struct ynode {
 
 /* Parses buf into *out (NULL for an empty document). Returns 0, or -1 with
  * the reasons in d. */
-int ytree_parse(const char *buf, size_t len, struct diag *d, struct ynode **out);
+MUST_USE int ytree_parse(const char *buf, size_t len, struct diag *d, struct ynode **out);
 void ytree_free(struct ynode *n);
 
 /* Schema helpers: each adds a message to d and returns NULL/-1 on mismatch. */
 const char *ynode_str(const struct ynode *n, struct diag *d, const char *what);
-int ynode_uint(const struct ynode *n, struct diag *d, const char *what,
+MUST_USE int ynode_uint(const struct ynode *n, struct diag *d, const char *what,
 	       unsigned int min, unsigned int max, unsigned int *out);
 bool ynode_is(const struct ynode *n, enum ykind kind, struct diag *d, const char *what);
 

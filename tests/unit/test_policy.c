@@ -233,3 +233,75 @@ Test(policy, example_is_valid_and_complete)
 	policy_free(&p);
 	diag_free(&d);
 }
+
+static char *slurp(const char *path)
+{
+	static char buf[1 << 16];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	cr_assert(f, "%s: cannot open (the unit tests run from the top of the tree)", path);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The manual gives every number's range and default, and the example
+ * policy shows its default, in the words the parser enforces. */
+Test(policy, every_number_is_documented_as_the_parser_reads_it)
+{
+	char *man = strdup(slurp("man/obsenv-policy.5")), *ex = strdup(slurp("policy/example.yaml"));
+	char want[160], set[80], shown[80];
+
+	cr_assert(man && ex);
+	for (size_t i = 0; i < policy_nnumbers; i++) {
+		const struct policy_number *n = &policy_numbers[i];
+
+		snprintf(want, sizeof want, ".BR %s \" (number, %u to %u, default %u)\"\n", n->key, n->min,
+			 n->max, n->dflt);
+		cr_expect(strstr(man, want), "the manual lacks: %s", want);
+		snprintf(set, sizeof set, "\n%s: %u", n->key, n->dflt);
+		snprintf(shown, sizeof shown, "\n# %s: %u", n->key, n->dflt);
+		cr_expect(strstr(ex, set) || strstr(ex, shown), "policy/example.yaml lacks %s: %u", n->key,
+			  n->dflt);
+	}
+	free(man);
+	free(ex);
+}
+
+/* Each number: its default when absent, its bounds taken, one past them
+ * refused by name. */
+Test(policy, every_number_takes_its_bounds_and_refuses_past_them)
+{
+	char yaml[512], msg[160];
+
+	for (size_t i = 0; i < policy_nnumbers; i++) {
+		const struct policy_number *n = &policy_numbers[i];
+		unsigned int vals[] = { n->min, n->max, n->min - 1, n->max + 1 };
+		struct diag d = { 0 };
+		struct policy p;
+
+		cr_assert_eq(policy_parse(B, strlen(B), &d, &p), 0);
+		cr_expect_eq(*(unsigned int *)(void *)((char *)&p + n->offset), n->dflt, "%s", n->key);
+		policy_free(&p);
+		diag_free(&d);
+		for (int k = 0; k < 4; k++) {
+			bool ok = k < 2;
+
+			if (!ok && k == 2 && n->min == 0)
+				continue;
+			snprintf(yaml, sizeof yaml, B "%s: %u\n", n->key, vals[k]);
+			cr_expect_eq(policy_parse(yaml, strlen(yaml), &d, &p), ok ? 0 : -1, "%s: %u", n->key,
+				     vals[k]);
+			if (ok)
+				cr_expect_eq(*(unsigned int *)(void *)((char *)&p + n->offset), vals[k]);
+			snprintf(msg, sizeof msg, "%s must be a whole number from %u to %u", n->key, n->min,
+				 n->max);
+			if (!ok)
+				cr_expect(d.n > 0 && strstr(d.msgs[0], msg), "%s: %s", n->key, d.n ? d.msgs[0] : "");
+			policy_free(&p);
+			diag_free(&d);
+		}
+	}
+}
