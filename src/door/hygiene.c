@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -68,6 +69,13 @@ static void reset_signals(void)
  * the soft limit goes up to the hard one, and a limit still too low to
  * finish is refused now, before anything is done. */
 #define MIN_OPEN_FILES 64
+/* The stack grows on demand up to RLIMIT_STACK: a caller's tiny limit
+ * would turn a deep call in libgit2 into SIGSEGV after the drop, with a
+ * decision record and no result. 8 MiB is the usual default; 1 MiB is
+ * well above what obsenv's deepest path (removing a tree PATH_MAX deep)
+ * uses. An unlimited one comes down too: nothing needs more. */
+#define STACK_BYTES (8UL << 20)
+#define MIN_STACK_BYTES (1UL << 20)
 
 static int reset_limits(void)
 {
@@ -78,6 +86,7 @@ static int reset_limits(void)
 		{ RLIMIT_AS, RLIM_INFINITY, RLIM_INFINITY },
 		{ RLIMIT_DATA, RLIM_INFINITY, RLIM_INFINITY },
 		{ RLIMIT_NOFILE, 1024, 4096 },
+		{ RLIMIT_STACK, STACK_BYTES, RLIM_INFINITY },
 	};
 	struct rlimit rl;
 
@@ -94,7 +103,22 @@ static int reset_limits(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < MIN_OPEN_FILES)
 		return err_set(E_FAIL, "the open file limit (%lu) is too low: obsenv needs %d",
 			       (unsigned long)rl.rlim_cur, MIN_OPEN_FILES);
+	if (getrlimit(RLIMIT_STACK, &rl) || rl.rlim_cur < MIN_STACK_BYTES)
+		return err_set(E_FAIL, "the stack size limit (%lu KiB) is too low: obsenv needs %lu KiB",
+			       (unsigned long)(rl.rlim_cur >> 10), MIN_STACK_BYTES >> 10);
 	return 0;
+}
+
+/* Interval timers survive execve: a caller could arm one to kill us at a
+ * moment of their choosing, between two steps of a change. */
+static void disarm_timers(void)
+{
+	static const int which[] = { ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF };
+	const struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	for (size_t i = 0; i < sizeof which / sizeof *which; i++)
+		if (setitimer(which[i], &off, NULL))
+			_exit(127); /* cannot fail for these; nowhere safe to say so yet */
 }
 
 static int prefixed(const char *var, const char *const *list)
@@ -153,6 +177,7 @@ int hygiene_start(int argc, char **argv, struct sudo_env *sudo, char *ignored, s
 {
 	int r;
 
+	disarm_timers();
 	open_std_fds();
 	close_other_fds();
 	reset_signals();

@@ -121,3 +121,67 @@ chown -R $E2E_OWNER: "$T/env/repos/pkg01.git"
 run asuser $E2E_OBS "$OBSENV" rollback
 rc_is 0
 out_has "^rolled back 3 packages"
+
+# The stack limit is raised to 8 MiB like the others; a hard limit below
+# what obsenv needs can be raised only with CAP_SYS_RESOURCE (some
+# containers drop it from the bounding set), and is refused up front
+# without it.
+t "a 64 KiB stack limit is raised: status --verify, checkout and rollback finish"
+mapfile -t old <<<"$(git --git-dir="$FX/remotes/pkg02.git" tag -l 'v*' | sort -V | head -2)"
+i=0
+for lim in 65536:unlimited 65536; do
+	if [[ $lim == 65536 ]] && ! (( 0x$(awk '/^CapBnd/ {print $2}' /proc/self/status) >> 24 & 1 )); then
+		run asuser $E2E_OBS prlimit --stack=$lim "$OBSENV" rollback
+		rc_is 1
+		err_is "obsenv: the stack size limit (64 KiB) is too low: obsenv needs 1024 KiB"
+		audit_has "$(rec error "$UID_OBS" $E2E_OBS).*exit=1 error=\"the stack size limit"
+		continue
+	fi
+	run asuser $E2E_OBS prlimit --stack=$lim "$OBSENV" status --verify
+	rc_is 0
+	audit_has "action=status .*result=ok"
+	# An old tag: its tree is made now, the deepest work obsenv does.
+	run asuser $E2E_MNT prlimit --stack=$lim "$OBSENV" checkout pkg02 "${old[i]}"
+	rc_is 0
+	[[ $(commit_at pkg02) == $(git --git-dir="$FX/remotes/pkg02.git" rev-parse "${old[i]}^{commit}") ]] ||
+		errs+=("checkout ${old[i]} under --stack=$lim did not land")
+	audit_has "action=checkout .*result=ok"
+	run asuser $E2E_OBS prlimit --stack=$lim "$OBSENV" rollback
+	rc_is 0
+	out_has "^rolled back"
+	i=$((i + 1))
+done
+[[ $(state) == base ]] || errs+=("the environment is $(state), not on the base pins")
+
+t "a stack limit obsenv cannot raise (no setuid bit) is refused before anything is done"
+install -m 0755 "$OBSENV" "$T/obsenv-nosuid"
+run asuser $E2E_OBS prlimit --stack=65536 "$T/obsenv-nosuid" status
+rc_is 1
+err_is "obsenv: the stack size limit (64 KiB) is too low: obsenv needs 1024 KiB"
+audit_has "$(rec error "$UID_OBS" $E2E_OBS).*exit=1 error=\"the stack size limit"
+rm -f "$T/obsenv-nosuid"
+
+# Ignored signals stay ignored across execve and armed timers stay armed;
+# obsenv sets every signal back to its default, so without disarming them
+# the next expiry would kill it between two steps. The lock, held by root
+# for a second, keeps rollback waiting when the real timer (0.4 s) fires;
+# the CPU-time ones tick every millisecond of work. (A repeating real
+# timer would not do: the kernel re-arms it only when its signal is taken,
+# never while it is ignored.)
+t "interval timers armed before exec (real, virtual, profiling) do not kill obsenv"
+asuser $E2E_MNT "$OBSENV" revert >/dev/null
+flock -x "$T/env/.lock" sleep 1 &
+holder=$!
+sleep 0.2
+run asuser $E2E_OBS python3 -c 'import os, signal, sys
+for s, t, v, i in ((signal.SIGALRM, signal.ITIMER_REAL, 0.4, 0),
+                   (signal.SIGVTALRM, signal.ITIMER_VIRTUAL, 0.001, 0.001),
+                   (signal.SIGPROF, signal.ITIMER_PROF, 0.001, 0.001)):
+    signal.signal(s, signal.SIG_IGN)
+    signal.setitimer(t, v, i)
+os.execv(sys.argv[1], sys.argv[1:])' "$OBSENV" rollback
+wait $holder
+rc_is 0
+out_has "^rolled back [0-9]+ package"
+[[ $(state) == base ]] || errs+=("the environment is $(state), not on the base pins")
+audit_has "$(rec allow "$UID_OBS" $E2E_OBS).*action=rollback .*result=ok"
