@@ -35,7 +35,7 @@ int act_init(const struct act_ctx *ctx)
 	if ((r = store_open(&s, p, true)) || (r = store_lock(&s, act_who(c, "init", who, sizeof who))))
 		goto out;
 	act_sweep(&s, true);
-	if ((r = freeze_check(&s)) || (r = basefile_load(p, pins)) || (r = repo_start(p)))
+	if ((r = freeze_check(&s)) || (r = basefile_load(p, pins)) || (r = repo_start(p, REPO_WRITE)))
 		goto out;
 	for (size_t i = 0; i < p->npkgs; i++) {
 		const struct package *k = &p->pkgs[i];

@@ -179,7 +179,7 @@ static int keep_history(struct store *s, const struct policy *p)
 	struct tm tm;
 	int dfd, r;
 
-	if (fs_read_plain(p->base_file, O_NOFOLLOW, (size_t)1 << 20, &old, &len))
+	if (fs_read_plain(p->base_file, O_NOFOLLOW, FS_TEXT_MAX, &old, &len))
 		return err_set(E_FAIL, "base file %s", err_msg());
 	if (mkdirat(s->root, "base-history", 0755) && errno != EEXIST) {
 		free(old);
@@ -261,7 +261,7 @@ int act_pin(const struct act_ctx *ctx)
 	}
 	if ((r = act_open_store(&s, p, c, "pin", req->dry_run, true)))
 		goto out;
-	if ((r = freeze_check(&s)) || (r = basefile_load(p, old)) || (r = repo_start(p)))
+	if ((r = freeze_check(&s)) || (r = basefile_load(p, old)) || (r = repo_start(p, req->dry_run ? REPO_READ : REPO_WRITE)))
 		goto out;
 	memcpy(pins, old, p->npkgs * sizeof *pins);
 	if ((r = k ? plan_one(p, k, req, pins) : plan_import(p, req, pins)))

@@ -98,7 +98,7 @@ int act_pull(const struct act_ctx *ctx)
 			err_quiet();
 		goto out;
 	}
-	if ((r = repo_start(p)))
+	if ((r = repo_start(p, REPO_WRITE)))
 		goto out;
 	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {
 		r = err_oom();

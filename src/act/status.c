@@ -42,7 +42,7 @@ int act_status(const struct act_ctx *ctx)
 		return err_oom();
 	if ((r = store_open(&s, p, false)) || (r = store_current_required(&s, &g)))
 		goto out;
-	if (req->verify && (r = repo_start(p)))
+	if (req->verify && (r = repo_start(p, REPO_READ)))
 		goto out;
 	frozen = freeze_read(&s, &fz) == 0;
 	pins_ok = basefile_load(p, pins) == 0;

@@ -36,6 +36,9 @@ GIT_FUNCS(DECLARE)
 /* err_set with libgit2's last message after "what: ". */
 MUST_USE int repo_fail(const char *what);
 /* Opens <root>/repos/<pkg>.git by path, its configuration replaced. */
+/* 0 when the action may write the store (repo_start's mode), else the
+ * error, naming what. */
+MUST_USE int repo_may_write(const char *what);
 MUST_USE int repo_open(const struct policy *p, const struct package *k, git_repository **out);
 
 #endif

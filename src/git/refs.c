@@ -156,7 +156,7 @@ int repo_advance_deploy(const struct policy *p, const struct package *k, bool mo
 	int r, d;
 
 	*forced = false;
-	if ((r = repo_open(p, k, &repo)))
+	if ((move && (r = repo_may_write(k->name))) || (r = repo_open(p, k, &repo)))
 		return r;
 	snprintf(head, sizeof head, "refs/heads/%s", k->deploy_branch);
 	snprintf(fetched, sizeof fetched, "refs/obsenv/fetched/%s", k->deploy_branch);

@@ -37,7 +37,16 @@ int repo_fail(const char *what)
 	return err_set(E_FAIL, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
 }
 
-int repo_start(const struct policy *p)
+static enum repo_mode mode_now = REPO_READ;
+
+int repo_may_write(const char *what)
+{
+	if (mode_now != REPO_WRITE)
+		return err_set(E_FAIL, "%s: refused, the action only reads the store", what);
+	return 0;
+}
+
+int repo_start(const struct policy *p, enum repo_mode mode)
 {
 	static const int levels[] = { GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG,
 				      GIT_CONFIG_LEVEL_GLOBAL, GIT_CONFIG_LEVEL_PROGRAMDATA };
@@ -47,6 +56,7 @@ int repo_start(const struct policy *p)
 	void *h;
 	int r;
 
+	mode_now = mode;
 	if (started)
 		return 0;
 	/* libssh2's transport in libgit2 wants a home to look for its own
@@ -115,7 +125,7 @@ int repo_open(const struct policy *p, const struct package *k, git_repository **
 	int r;
 
 	repo_path(p, k, path, sizeof path);
-	if ((r = reset_config(path)))
+	if (mode_now == REPO_WRITE && (r = reset_config(path)))
 		return r;
 	if (G(git_repository_open_ext)(out, path, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
 				       NULL) < 0)
@@ -166,7 +176,7 @@ static int check_certificate(git_cert *cert, int valid, const char *host, void *
 				c->k->name, host);
 			return -1;
 		}
-		if (fs_read_plain(c->p->known_hosts, O_NOFOLLOW, (size_t)1024 * 1024, &text, &len)) {
+		if (fs_read_plain(c->p->known_hosts, O_NOFOLLOW, FS_TEXT_MAX, &text, &len)) {
 			err_set(E_FAIL, "%s: known_hosts %s", c->k->name, err_msg());
 			return -1;
 		}
@@ -235,6 +245,8 @@ int repo_fetch(const struct policy *p, const struct package *k)
 	struct stat st;
 	int r = 0;
 
+	if ((r = repo_may_write(k->name)))
+		return r;
 	/* SSH without a known_hosts file would mean trusting the first key
 	 * that answers: refused before any connection is made. */
 	if (!p->known_hosts[0] && (strncmp(k->remote, "ssh://", 6) == 0 ||
@@ -456,6 +468,8 @@ int repo_materialize(const struct policy *p, const struct package *k, const char
 	snprintf(final, sizeof final, "%s/%s", dir, commit);
 	if (stat(final, &st) == 0)
 		return 0;
+	if ((r = repo_may_write(k->name)))
+		return r;
 	/* A commit over the limits is refused before anything is made. */
 	if ((r = open_commit(p, k, commit, &repo, &obj)))
 		return r;

@@ -20,9 +20,16 @@
 #include "policy/policy.h"
 #include "core/err.h"
 
+/* REPO_READ: the action only looks (diff, status, a dry run). It may run
+ * without the lock, so it writes nothing in the store, not even the
+ * config reset; the in-memory empty config still keeps the file's
+ * settings from steering libgit2, which runs nothing from a config. Any
+ * writing call then fails. REPO_WRITE: under the lock, the config file
+ * is rewritten before every open too. */
+enum repo_mode { REPO_READ, REPO_WRITE };
 /* Loads and initializes libgit2 (once), then holds the process to the
  * policy's max_memory_mib. */
-MUST_USE int repo_start(const struct policy *p);
+MUST_USE int repo_start(const struct policy *p, enum repo_mode mode);
 /* Creates or opens <root>/repos/<pkg>.git and fetches the deploy branch
  * and tags from the package's remote. */
 MUST_USE int repo_fetch(const struct policy *p, const struct package *k);

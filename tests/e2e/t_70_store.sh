@@ -1,11 +1,4 @@
 # The environment store: init, status, rollback, revert, as real users.
-base_of() { awk -v p="$1:" '$1 == p { f = 1 } f && $1 == "commit:" { print $2; exit }' "$T/base_environment.yaml"; }
-tag_of() { awk -v p="$1:" '$1 == p { f = 1 } f && $1 == "tag:" { print $2; exit }' "$T/base_environment.yaml"; }
-deploy_of() { git --git-dir="$FX/remotes/$1.git" rev-parse deploy; }
-gen_of() { readlink "$T/env/current"; }
-commit_at() { basename "$(readlink -f "$T/env/$1")"; }
-sudo_obs() { runuser -u $E2E_OBS -- sudo -n -u $E2E_OWNER "$OBSENV" "$@"; }
-sudo_mnt() { runuser -u $E2E_MNT -- sudo -n -u $E2E_OWNER "$OBSENV" "$@"; }
 
 t "status before init says what to do"
 run asuser $E2E_OBS "$OBSENV" status
@@ -251,6 +244,25 @@ printf '[url "/nonexistent/"]\n\tinsteadOf = /\n[http]\n\tproxy = http://127.0.0
 run sudo_mnt init
 rc_is 0
 out_has "^already initialized"
+not_pwned
+cp "$T/config.orig" "$cfg"
+
+# diff, status and dry runs may run while a change holds the lock: they
+# must not write in the store, not even the config reset a change does.
+t "read-only actions write nothing in the store and honour none of its config"
+printf '[url "/nonexistent/"]\n\tinsteadOf = /\n[core]\n\tsshCommand = touch %s/pwned\n\tfsmonitor = touch %s/pwned\n[remote "origin"]\n\turl = /nonexistent\n' "$T" "$T" >>"$cfg"
+sums=$(sha256sum "$T"/env/repos/*/config)
+touch "$T/stamp"
+tag=$(git --git-dir="$FX/remotes/pkg00.git" tag -l 'v*' | sort -V | head -1)
+for cmd in "asuser $E2E_OBS $OBSENV status --verify" "asuser $E2E_OBS $OBSENV diff" \
+	"asuser $E2E_MNT $OBSENV checkout --dry-run pkg00 $tag" "asuser $E2E_MNT $OBSENV pin --dry-run pkg00 $tag"; do
+	# shellcheck disable=SC2086
+	run $cmd
+	rc_is 0
+done
+[[ $(sha256sum "$T"/env/repos/*/config) == "$sums" ]] || errs+=("a config file was rewritten")
+changed=$(find "$T/env/repos" "$T/env/trees" "$T/env/pins" -newer "$T/stamp" | head -5)
+[[ -z $changed ]] || errs+=("written in the store: $changed")
 not_pwned
 cp "$T/config.orig" "$cfg"
 
