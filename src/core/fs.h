@@ -5,6 +5,11 @@
 #include <stddef.h>
 #include "core/err.h"
 
+/* The most obsenv reads of any text file: the policy, the base file,
+ * known_hosts, a cycle file. 1 MiB is thousands of packages or keys,
+ * and small enough to hold in memory without a second thought. */
+#define FS_TEXT_MAX ((size_t)1 << 20)
+
 /* Reads an absolute path that only root can have written: the file and
  * every directory above it must be owned by root and not writable by group
  * or others (a root-owned sticky directory is accepted), and no component

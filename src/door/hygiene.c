@@ -87,6 +87,10 @@ static int reset_limits(void)
 		{ RLIMIT_DATA, RLIM_INFINITY, RLIM_INFINITY },
 		{ RLIMIT_NOFILE, 1024, 4096 },
 		{ RLIMIT_STACK, STACK_BYTES, RLIM_INFINITY },
+		/* fork (reading a caller's file) must not fail for the
+		 * caller's process count, nor real-time CPU time kill us. */
+		{ RLIMIT_NPROC, RLIM_INFINITY, RLIM_INFINITY },
+		{ RLIMIT_RTTIME, RLIM_INFINITY, RLIM_INFINITY },
 	};
 	struct rlimit rl;
 

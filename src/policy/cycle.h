@@ -7,10 +7,11 @@
 #include <stddef.h>
 
 #include "core/diag.h"
+#include "core/fs.h"
 #include "core/str.h"
 #include "core/err.h"
 
-#define CYCLE_MAX_BYTES ((size_t)1024 * 1024)
+#define CYCLE_MAX_BYTES FS_TEXT_MAX
 #define CYCLE_MAX_ENTRIES 4096
 #define CYCLE_MAX_CANDIDATES 4
 

@@ -8,10 +8,11 @@
 #include <stddef.h>
 
 #include "core/diag.h"
+#include "core/fs.h"
 #include "core/str.h"
 #include "core/err.h"
 
-#define POLICY_MAX_BYTES ((size_t)1024 * 1024)
+#define POLICY_MAX_BYTES FS_TEXT_MAX
 #define POLICY_MAX_PACKAGES 256
 #define POLICY_MAX_ROLES 64
 #define POLICY_MAX_MEMBERS 256

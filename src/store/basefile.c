@@ -9,7 +9,6 @@
 #include "core/fs.h"
 #include "policy/ytree.h"
 
-#define BASEFILE_MAX_BYTES ((size_t)1024 * 1024)
 
 int is_oid_hex(const char *s)
 {
@@ -114,7 +113,7 @@ int basefile_load(const struct policy *p, struct pin *pins)
 	size_t len = 0;
 	int r;
 
-	if ((r = fs_read_plain(p->base_file, O_NOFOLLOW, BASEFILE_MAX_BYTES, &buf, &len)))
+	if ((r = fs_read_plain(p->base_file, O_NOFOLLOW, FS_TEXT_MAX, &buf, &len)))
 		return err_set(E_FAIL, "base file %s", err_msg());
 	if (basefile_parse(buf, len, p, &d, pins))
 		r = err_set(E_FAIL, "%s", d.n ? d.msgs[0] : "invalid base file");

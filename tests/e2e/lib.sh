@@ -117,6 +117,16 @@ fx_pin() { awk -v p="$1:" -v k="$2:" '$1 == p { f = 1 } f && $1 == k { print $2;
 fx_tag() { fx_pin "$1" tag; }
 fx_base() { fx_pin "$1" commit; }
 
+# The main environment ($T/env, made by t_70): its base pins as the base
+# file now says, the fixture's deploy heads, what is current.
+base_of() { awk -v p="$1:" '$1 == p { f = 1 } f && $1 == "commit:" { print $2; exit }' "$T/base_environment.yaml"; }
+tag_of() { awk -v p="$1:" '$1 == p { f = 1 } f && $1 == "tag:" { print $2; exit }' "$T/base_environment.yaml"; }
+deploy_of() { git --git-dir="$FX/remotes/$1.git" rev-parse deploy; }
+gen_of() { readlink "$T/env/current"; }
+commit_at() { basename "$(readlink -f "$T/env/$1")"; }
+sudo_obs() { runuser -u $E2E_OBS -- sudo -n -u $E2E_OWNER "$OBSENV" "$@"; }
+sudo_mnt() { runuser -u $E2E_MNT -- sudo -n -u $E2E_OWNER "$OBSENV" "$@"; }
+
 e2e_policy() {
 	cat >"$POLICY" <<YAML
 owner: $E2E_OWNER
