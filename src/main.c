@@ -259,13 +259,27 @@ static int check_file(void)
 	return act(run.req.file);
 }
 
-/* 8. Output that did not arrive (a closed pipe, a full disk) is a failure
- * to report, not something to pass over. */
+/* 8. Output that did not arrive (a closed pipe, a full disk) is never
+ * passed over. Where the output is the result (list, status, a dry run)
+ * it is the failure. Where a change was made (rollback at 3 a.m. with
+ * stdout on a full disk), exit 1 would say "nothing happened": the
+ * change's status stands and the lost output is a warning, on stderr
+ * and in the audit record. */
 static int finish(int r)
 {
 	if (fflush(stdout) || ferror(stdout)) {
-		if (!r)
-			r = err_sys(E_FAIL, errno, "cannot write output");
+		char msg[160];
+		int e = errno;
+
+		if (r || !run.act || !run.act->changes || run.req.dry_run) {
+			if (!r)
+				r = err_sys(E_FAIL, e, "cannot write output");
+		} else {
+			snprintf(msg, sizeof msg, "the output could not be written (%s); the %s itself finished",
+				 strerror(e), run.act->name);
+			fprintf(stderr, "obsenv: warning: %s\n", msg);
+			audit_note("warning.output", msg);
+		}
 	}
 	if (r && !err_is_quiet())
 		fprintf(stderr, "obsenv: %s\n", err_msg());

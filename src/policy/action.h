@@ -35,6 +35,10 @@ struct action {
 	bool network;   /* sandbox allows IP sockets */
 	bool open;      /* allowed to everyone: reads only what is world-readable */
 	bool available; /* implemented in this version */
+	/* Changes the environment (or a user's file): once the change is
+	 * made, its exit status stands even if the report of it could not
+	 * be written; for the others, the output is the result. */
+	bool changes;
 	unsigned int opts;
 	unsigned char min_ops, max_ops; /* operands */
 	const char *usage;

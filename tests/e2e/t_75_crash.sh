@@ -185,3 +185,22 @@ rc_is 0
 out_has "^rolled back [0-9]+ package"
 [[ $(state) == base ]] || errs+=("the environment is $(state), not on the base pins")
 audit_has "$(rec allow "$UID_OBS" $E2E_OBS).*action=rollback .*result=ok"
+
+# The observer must tell "switched, but the report was lost" from "nothing
+# changed": the change's exit status stands, the loss is a warning.
+t "rollback with stdout on a full disk: the switch stands, exit 0, the lost output is a warning"
+[[ $(state) == base ]] && asuser $E2E_MNT "$OBSENV" revert >/dev/null
+g=$(readlink "$T/env/current")
+run asuser $E2E_OBS bash -c 'exec "$0" rollback >/dev/full' "$OBSENV"
+rc_is 0
+err_is "obsenv: warning: the output could not be written (No space left on device); the rollback itself finished"
+[[ $(state) == base ]] || errs+=("the environment is $(state), not on the base pins")
+[[ $(readlink "$T/env/current") != "$g" ]] || errs+=("no switch")
+audit_has "$(rec allow "$UID_OBS" $E2E_OBS).*action=rollback .*result=ok.* warning\\.output=\"the output could not be written \\(No space left on device\\); the rollback itself finished\""
+# Where the output is the result, losing it is the failure.
+run asuser $E2E_MNT bash -c 'exec "$0" revert --dry-run >/dev/full' "$OBSENV"
+rc_is 1
+err_is "obsenv: cannot write output: No space left on device"
+run asuser $E2E_OBS bash -c 'exec "$0" status >/dev/full' "$OBSENV"
+rc_is 1
+err_is "obsenv: cannot write output: No space left on device"
