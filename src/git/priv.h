@@ -39,6 +39,8 @@ MUST_USE int repo_fail(const char *what);
 /* 0 when the action may write the store (repo_start's mode), else the
  * error, naming what. */
 MUST_USE int repo_may_write(const char *what);
+/* The package's store repository, opened on first use and kept for the
+ * rest of the action: *out is borrowed, never freed by the caller. */
 MUST_USE int repo_open(const struct policy *p, const struct package *k, git_repository **out);
 
 #endif

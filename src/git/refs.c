@@ -77,7 +77,6 @@ int repo_resolve(const struct policy *p, const struct package *k, const char *na
 			    "the tags; 'obsenv pull' fetches new ones)", k->name, name);
 out:
 	G(git_object_free)(obj);
-	G(git_repository_free)(repo);
 	return r;
 }
 
@@ -98,7 +97,6 @@ int repo_descends(const struct policy *p, const struct package *k, const char *c
 		r = repo_fail(k->name);
 	else
 		*yes = d == 1;
-	G(git_repository_free)(repo);
 	return r;
 }
 
@@ -142,7 +140,6 @@ int repo_log(const struct policy *p, const struct package *k, const char *from, 
 		fprintf(out, "    %s... and %zu more\n", mark, *count - max);
 out:
 	G(git_revwalk_free)(walk);
-	G(git_repository_free)(repo);
 	return r;
 }
 
@@ -186,7 +183,6 @@ int repo_advance_deploy(const struct policy *p, const struct package *k, bool mo
 		r = repo_fail(k->name);
 out:
 	G(git_reference_free)(ref);
-	G(git_repository_free)(repo);
 	return r;
 }
 
@@ -199,6 +195,5 @@ int repo_ref_commit(const struct policy *p, const struct package *k, const char 
 	if ((r = repo_open(p, k, &repo)))
 		return r;
 	r = peel_ref(repo, ref, out);
-	G(git_repository_free)(repo);
 	return r;
 }

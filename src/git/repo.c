@@ -116,14 +116,35 @@ static int reset_config(const char *path)
 	return r;
 }
 
+/* One handle per repository for the whole action: an action that
+ * fetches, moves deploy and checks out opens (and, writing, resets the
+ * config of) each repository once, and every step sees the same state.
+ * Process exit frees them; nothing outlives the action. */
+static git_repository **handles;
+static size_t nhandles;
+
 /* Opens a store repository by path, then throws its configuration away
  * in memory too: whatever a maintainer wrote there must not steer obsenv. */
 int repo_open(const struct policy *p, const struct package *k, git_repository **out)
 {
 	char path[PATH_MAX_LEN + 128];
 	git_config *empty = NULL;
+	size_t i;
 	int r;
 
+	for (i = 0; i < p->npkgs && &p->pkgs[i] != k; i++)
+		;
+	if (i == p->npkgs)
+		return err_set(E_FAIL, "%s: not a package of the policy", k->name);
+	if (!handles) {
+		if (!(handles = calloc(p->npkgs, sizeof *handles)))
+			return err_oom();
+		nhandles = p->npkgs;
+	}
+	if (i < nhandles && handles[i]) {
+		*out = handles[i];
+		return 0;
+	}
 	repo_path(p, k, path, sizeof path);
 	if (mode_now == REPO_WRITE && (r = reset_config(path)))
 		return r;
@@ -138,6 +159,8 @@ int repo_open(const struct policy *p, const struct package *k, git_repository **
 		return r;
 	}
 	G(git_config_free)(empty);
+	if (i < nhandles)
+		handles[i] = *out;
 	return 0;
 }
 
@@ -303,7 +326,6 @@ int repo_fetch(const struct policy *p, const struct package *k)
 	}
 out:
 	G(git_remote_free)(remote);
-	G(git_repository_free)(repo);
 	return r;
 }
 
@@ -321,7 +343,6 @@ int repo_deploy_head(const struct policy *p, const struct package *k, char out[O
 		r = err_set(E_FAIL, "%s: no deploy branch '%s' in the store", k->name, k->deploy_branch);
 	else
 		G(git_oid_tostr)(out, OID_HEX + 1, &id);
-	G(git_repository_free)(repo);
 	return r;
 }
 
@@ -367,7 +388,6 @@ int repo_verify_pin(const struct policy *p, const struct package *k, const struc
 out:
 	G(git_object_free)(obj);
 	G(git_object_free)(commit);
-	G(git_repository_free)(repo);
 	return r;
 }
 
@@ -432,7 +452,6 @@ static int open_commit(const struct policy *p, const struct package *k, const ch
 		r = limit_tree(p, k, *repo, *obj, commit);
 	if (r) {
 		G(git_object_free)(*obj);
-		G(git_repository_free)(*repo);
 		*obj = NULL;
 		*repo = NULL;
 	}
@@ -447,7 +466,6 @@ int repo_check_limits(const struct policy *p, const struct package *k, const cha
 
 	if (!r) {
 		G(git_object_free)(obj);
-		G(git_repository_free)(repo);
 	}
 	return r;
 }
@@ -531,7 +549,6 @@ out:
 	G(git_reference_free)(keep);
 	G(git_index_free)(index);
 	G(git_object_free)(obj);
-	G(git_repository_free)(repo);
 	if (r) {
 		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 

@@ -432,6 +432,21 @@ run asuser $E2E_OBS "$A" rollback
 rc_is 0
 out_has "^rolled back"
 
+# A pull fetches, moves deploy, checks the limits and checks out: one
+# handle serves every step, so the config is reset (a .tmp-config- file
+# made) once per repository, not once per step.
+t "pull opens each repository once: its config is rewritten once, not per step"
+mnt checkout pkg02 deploy
+push pkg02 "opened once"
+strace -f -qq -e trace=openat -o "$T/pull.trace" \
+	setpriv --reuid=$E2E_MNT --regid="$(id -g $E2E_MNT)" --init-groups --reset-env -- "$A" pull pkg02 >"$T/out" 2>&1
+rc=$?
+rc_is 0
+[[ $(mcommit pkg02) == "$(mremote pkg02 deploy)" ]] || errs+=("the new commit did not land: $(cat "$T/out")")
+n=$(grep -c '\.tmp-config-' "$T/pull.trace")
+((n == 1)) || errs+=("the config was rewritten $n times")
+rm -f "$T/pull.trace"
+
 t "base-history is never overwritten: with every name of this second taken, pin refuses"
 sum=$(sha256sum <"$M/owner/base.yaml")
 now=$(date -u +%s)
