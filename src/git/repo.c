@@ -137,7 +137,7 @@ int repo_open(const struct policy *p, const struct package *k, git_repository **
 	if (i == p->npkgs)
 		return err_set(E_FAIL, "%s: not a package of the policy", k->name);
 	if (!handles) {
-		if (!(handles = calloc(p->npkgs, sizeof *handles)))
+		if (!(handles = calloc(p->npkgs, sizeof(git_repository *))))
 			return err_oom();
 		nhandles = p->npkgs;
 	}
