@@ -52,7 +52,7 @@ LAYERS  := core policy confine door store git act
 LIB_SRC := $(filter-out src/confine/sandbox_rules.c src/confine/sandbox_gen.c,$(wildcard $(LAYERS:%=src/%/*.c)))
 ALL_SRC := src/main.c $(wildcard $(LAYERS:%=src/%/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
-RULES_OBJ := $(BUILD)/confine/sandbox_rules.o $(BUILD)/core/err.o
+RULES_OBJ := $(BUILD)/confine/sandbox_rules.o $(BUILD)/core/err.o $(BUILD)/core/str.o
 BPF_H := $(BUILD)/gen/sandbox_bpf.h
 UNIT_SRC := $(wildcard tests/unit/*.c)
 # Tests build argv arrays from string literals.

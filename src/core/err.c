@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/str.h"
+
 static char msg[1024];
 static bool quiet;
 
@@ -17,10 +19,7 @@ static void put(const char *fmt, va_list ap)
 	 * audit record escapes the raw input. */
 	quiet = false;
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
-	memcpy(msg, tmp, sizeof msg);
-	for (char *p = msg; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	str_for_terminal(msg, sizeof msg, tmp);
 }
 
 int err_set(int code, const char *fmt, ...)

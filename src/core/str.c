@@ -212,6 +212,36 @@ bool str_is_text(const char *s, size_t max)
 	return true;
 }
 
+static bool bidi_control(unsigned long cp)
+{
+	return cp == 0x61c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void str_for_terminal(char *dst, size_t size, const char *src)
+{
+	size_t o = 0;
+
+	if (size == 0)
+		return;
+	while (*src) {
+		unsigned long cp = 0;
+		size_t len = str_utf8_next(src, &cp);
+		bool bad = len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || bidi_control(cp);
+		size_t take = bad ? 1 : len;
+
+		if (o + take >= size)
+			break;
+		if (bad)
+			dst[o] = '?';
+		else
+			memcpy(dst + o, src, len);
+		o += take;
+		src += len ? len : 1;
+	}
+	dst[o] = '\0';
+}
+
 int str_copy(char *dst, size_t size, const char *src)
 {
 	size_t n = strlen(src);

@@ -28,6 +28,12 @@ size_t str_utf8_next(const char *s, unsigned long *cp);
 /* Free text for a terminal or a record line: at most max bytes of valid
  * UTF-8 with no control character (C0, DEL, C1). */
 bool str_is_text(const char *s, size_t max);
+/* Copies src into dst (cut at a character boundary to fit) for a
+ * terminal: every byte that starts no valid UTF-8 sequence, and every C0,
+ * DEL, C1 or bidirectional control (which make a line read other than it
+ * is), becomes '?'. Other non-ASCII text (names, summaries in any
+ * language) passes. */
+void str_for_terminal(char *dst, size_t size, const char *src);
 /* Copies src into dst; returns -1 (dst then holds "") if it does not fit. */
 int str_copy(char *dst, size_t size, const char *src);
 bool str_glob_match(const char *pattern, const char *s);

@@ -120,7 +120,7 @@ int repo_log(const struct policy *p, const struct package *k, const char *from, 
 	}
 	while (G(git_revwalk_next)(&id, walk) == 0) {
 		git_commit *c = NULL;
-		char hex[OID_HEX + 1];
+		char hex[OID_HEX + 1], summary[512];
 
 		if (++*count > max)
 			continue;
@@ -129,11 +129,9 @@ int repo_log(const struct policy *p, const struct package *k, const char *from, 
 			r = repo_fail(k->name);
 			goto out;
 		}
-		/* The summary is the remote's text: no control bytes to the terminal. */
-		fprintf(out, "    %s%.10s ", mark, hex);
-		for (const char *s = G(git_commit_summary)(c); s && *s; s++)
-			fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-		fputc('\n', out);
+		/* The summary is the remote's text: no control to the terminal. */
+		str_for_terminal(summary, sizeof summary, G(git_commit_summary)(c) ? G(git_commit_summary)(c) : "");
+		fprintf(out, "    %s%.10s %s\n", mark, hex, summary);
 		G(git_commit_free)(c);
 	}
 	if (*count > max)

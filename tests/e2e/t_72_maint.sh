@@ -447,6 +447,18 @@ n=$(grep -c '\.tmp-config-' "$T/pull.trace")
 ((n == 1)) || errs+=("the config was rewritten $n times")
 rm -f "$T/pull.trace"
 
+# A remote's commit summary on an observer's terminal: C1 controls (8-bit
+# CSI, raw and encoded) and a bidirectional override become '?'.
+t "diff: C1 controls and bidi overrides in a commit summary never reach the terminal"
+push pkg02 $'evil \x9b2J \xc2\x9b31m \xe2\x80\xaeexe.txt \xc3\xa9t\xc3\xa9'
+mnt pull pkg02
+rc_is 0
+c=$(mremote pkg02 deploy)
+run asuser $E2E_OBS "$A" diff
+rc_is 0
+out_has "^    \+ ${c:0:10} evil \?2J \?31m \?exe\.txt été$"
+LC_ALL=C grep -q $'\x9b\|\xe2\x80\xae' <<<"$out" && errs+=("a control reached the terminal")
+
 t "base-history is never overwritten: with every name of this second taken, pin refuses"
 sum=$(sha256sum <"$M/owner/base.yaml")
 now=$(date -u +%s)

@@ -52,8 +52,13 @@ Test(args, control_bytes_never_reach_the_terminal)
 	struct request r;
 	const char *a[] = { "obsenv", "\x1b]0;pwned\x07\n" };
 
+	const char *c1[] = { "obsenv", "\x9b" "2J\xc2\x9b" "31m\xe2\x80\xae" };
+
 	cr_expect_eq(parse(&r, 2, a), E_USAGE);
 	cr_expect_str_eq(err_msg(), "unknown action '?]0;pwned?\?' (try 'obsenv --help')");
+	/* C1 (8-bit CSI, raw or encoded) and a bidi override, too. */
+	cr_expect_eq(parse(&r, 2, c1), E_USAGE);
+	cr_expect_str_eq(err_msg(), "unknown action '?2J?31m?' (try 'obsenv --help')");
 }
 
 Test(args, help_and_version)

@@ -121,3 +121,27 @@ Test(str, free_text)
 	cr_expect(!str_is_text("abcd", 3));
 	cr_expect(str_is_text("abc", 3));
 }
+
+/* What reaches a terminal: C0, DEL and C1 controls (raw 0x9b, and U+009B
+ * encoded), invalid UTF-8 and bidirectional overrides become '?'; other
+ * text, accents and scripts included, is kept; a cut never splits a
+ * character. */
+Test(str, for_terminal)
+{
+	char out[64];
+
+	str_for_terminal(out, sizeof out, "a\x1b[31mb\x7f\x9b" "2Jc");
+	cr_expect_str_eq(out, "a?[31mb??2Jc");
+	str_for_terminal(out, sizeof out, "x\xc2\x9b" "2Jy\xc2\x85z");
+	cr_expect_str_eq(out, "x?2Jy?z");
+	str_for_terminal(out, sizeof out, "Jos\xc3\xa9 \xe6\x9c\x9b\xe9\x81\xa0\xe9\x8f\xa1");
+	cr_expect_str_eq(out, "Jos\xc3\xa9 \xe6\x9c\x9b\xe9\x81\xa0\xe9\x8f\xa1");
+	str_for_terminal(out, sizeof out, "evil\xe2\x80\xae" "txt.exe\xe2\x81\xa6!");
+	cr_expect_str_eq(out, "evil?txt.exe?!");
+	str_for_terminal(out, sizeof out, "\xc3\x28\xed\xa0\x80\xf8");
+	cr_expect_str_eq(out, "?(????");
+	str_for_terminal(out, 5, "ab\xc3\xa9\xc3\xa9");
+	cr_expect_str_eq(out, "ab\xc3\xa9");
+	str_for_terminal(out, 4, "ab\xc3\xa9");
+	cr_expect_str_eq(out, "ab");
+}
