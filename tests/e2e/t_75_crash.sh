@@ -65,7 +65,9 @@ for p in pkg00 pkg01 pkg02; do
 	specs+=("$p=$(pair $p "${BASE[$p]}")" "$p=$(pair $p "${DEPLOY[$p]}")")
 done
 rm -f "$T/stop"
-asuser $E2E_OBS python3 "$SRC/tests/e2e/reader.py" "$T/env" "$T/stop" "${specs[@]}" >"$T/reader.out" 2>&1 &
+# A copy the observer can read: the checkout may be in root's 0700 home.
+install -m 0644 "$SRC/tests/e2e/reader.py" "$T/reader.py"
+asuser $E2E_OBS python3 "$T/reader.py" "$T/env" "$T/stop" "${specs[@]}" >"$T/reader.out" 2>&1 &
 reader=$!
 switched=0
 for i in $(seq 250); do

@@ -1,4 +1,6 @@
-# Bash completion, as an observer's interactive shell would run it.
+# Bash completion, as an observer's interactive shell would run it: from a
+# copy the observer can read (the checkout may be in root's 0700 home).
+install -m 0644 "$SRC/packaging/bash-completion/obsenv" "$T/completion"
 # complete_as WORDS...: the candidates for the last word (may be "").
 complete_as() {
 	local line="$*"
@@ -10,7 +12,7 @@ complete_as() {
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
 		_obsenv
 		printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
-		"$SRC/packaging/bash-completion/obsenv" "$PREFIX/bin" "$@"
+		"$T/completion" "$PREFIX/bin" "$@"
 }
 
 t "bash completion: actions, options, packages and tags"
