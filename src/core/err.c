@@ -69,6 +69,7 @@ int err_exit_status(int code)
 	case E_POLICY: return 4;
 	case E_PRIV: return 5;
 	case E_FROZEN: return 6;
+	case E_PARTIAL: return 7;
 	default: return 1;
 	}
 }

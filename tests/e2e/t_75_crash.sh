@@ -91,7 +91,7 @@ rc_is 0
 [[ -d $T/env/generations/$(basename "$(readlink "$T/env/current")") ]] || errs+=("the current generation went")
 [[ -z $(ls -A "$T/env/generations" | grep -v '^[0-9]') ]] || errs+=("leftovers: $(ls -A "$T/env/generations")")
 
-t "a tag moved on the remote is refused, loudly, by init and rollback"
+t "a tag moved on the remote: init refuses it; rollback goes to the pinned commit anyway, loudly"
 [[ $(state) == base ]] && asuser $E2E_MNT "$OBSENV" revert >/dev/null
 g=$(readlink "$T/env/current")
 tag=$(tag_of pkg01)
@@ -104,15 +104,66 @@ rc_is 1
 err_is "obsenv: pkg01: TAG MOVED: $tag now points to ${DEPLOY[pkg01]}, but the base pin is ${BASE[pkg01]}; refusing to use it"
 audit_has "action=init .*result=failed exit=1 error=\"pkg01: TAG MOVED"
 run asuser $E2E_OBS "$OBSENV" rollback
-rc_is 1
-err_is "obsenv: pkg01: TAG MOVED: $tag pointed to $old when it was pinned and now points to $new; refusing it. The pinned commit ${BASE[pkg01]} is intact: re-pin it"
-[[ -z $out ]] || errs+=("rollback said something before refusing: $out")
-audit_has "$(rec allow "$UID_OBS" $E2E_OBS).*action=rollback .*result=failed exit=1 error=\"pkg01: TAG MOVED"
-[[ $(readlink "$T/env/current") == "$g" ]] || errs+=("the environment changed")
+rc_is 0
+err_is "obsenv: warning: pkg01: TAG MOVED: $tag pointed to $old when it was pinned and now points to $new; rolled back to the pinned commit ${BASE[pkg01]} anyway: a maintainer should re-pin it"
+out_has "^rolled back 3 packages"
+[[ $(state) == base ]] || errs+=("the environment is $(state), not on the base pins")
+audit_has "$(rec allow "$UID_OBS" $E2E_OBS).*action=rollback .*result=ok.* tag_moved\.pkg01=$old\.\.$new"
+asuser $E2E_MNT "$OBSENV" revert >/dev/null
 # Put the tag back upstream; the next fetch brings it back to the store.
 git --git-dir="$remote" update-ref "refs/tags/$tag" "$old"
 run sudo_mnt init
 rc_is 0
+
+# Degraded rollback: one package that cannot go to a verified base never
+# keeps the others from it. Exit 7 when a package had to stay.
+t "a package added to the policy, not pinned yet: rollback moves the others, names it, exit 7"
+cp "$POLICY" "$T/policy.orig"
+sed -i "s|^  pkg02: .*|&\n  pkg03: {remote: $FX/remotes/pkg00.git, tags: \"v*\"}|" "$POLICY"
+[[ $(state) == base ]] && asuser $E2E_MNT "$OBSENV" revert >/dev/null
+run asuser $E2E_OBS "$OBSENV" rollback
+rc_is 7
+err_has "^obsenv: warning: the base file cannot be used \(.*\): rolling back to the last verified pins$"
+err_has "^obsenv: pkg03: no verified base pin \(run 'obsenv init' or 'obsenv pin'\); it stays out$"
+err_has "^obsenv: rollback: 1 of 4 packages could not be put on a verified base: pkg03$"
+out_has "^rolled back 3 packages"
+[[ $(state) == base ]] || errs+=("the environment is $(state), not on the base pins")
+audit_has "action=rollback .*result=failed .*not_moved\.pkg03=.* exit=7 error=\"rollback: 1 of 4 packages"
+cp "$T/policy.orig" "$POLICY"
+
+t "a base file edited by hand: rollback goes to the last verified pins and says so"
+cp "$T/base_environment.yaml" "$T/base.orig"
+other=$(git --git-dir="$FX/remotes/pkg01.git" tag -l 'v*' | sort -V | tail -1)
+oc=$(git --git-dir="$FX/remotes/pkg01.git" rev-parse "$other^{commit}")
+tag1=$(tag_of pkg01)
+printf 'packages:\n  pkg00: {tag: %s, commit: %s}\n  pkg01: {tag: %s, commit: %s}\n  pkg02: {tag: %s, commit: %s}\n' \
+	"$(tag_of pkg00)" "${BASE[pkg00]}" "$other" "$oc" "$(tag_of pkg02)" "${BASE[pkg02]}" >"$T/base_environment.yaml"
+asuser $E2E_MNT "$OBSENV" revert >/dev/null
+run asuser $E2E_OBS "$OBSENV" rollback
+rc_is 0
+err_has "^obsenv: warning: pkg01: the base file's pin $other ${oc:0:10} has not been verified: rolled back to the last verified pin $tag1 ${BASE[pkg01]:0:10}; a maintainer should re-pin it or run 'obsenv init'$"
+[[ $(state) == base ]] || errs+=("the environment is $(state), not on the last verified pins")
+audit_has "action=rollback .*result=ok.* unverified\.pkg01=$oc"
+cp "$T/base.orig" "$T/base_environment.yaml"
+
+t "a base tree missing: that package stays where it is, the others move, exit 7"
+asuser $E2E_MNT "$OBSENV" revert >/dev/null
+g0=$(readlink "$T/env/current")
+tree=$T/env/trees/pkg02/${BASE[pkg02]}
+mv "$tree" "$T/tree.aside"
+run asuser $E2E_OBS "$OBSENV" rollback
+rc_is 7
+err_has "^obsenv: pkg02: the tree of base pin ${BASE[pkg02]:0:10} is missing \(run 'obsenv init'\); it stays where it is$"
+err_has "^obsenv: rollback: 1 of 3 packages could not be put on a verified base: pkg02$"
+[[ $(commit_at pkg00) == "${BASE[pkg00]}" && $(commit_at pkg01) == "${BASE[pkg01]}" ]] ||
+	errs+=("pkg00 and pkg01 are not on their base pins")
+[[ $(commit_at pkg02) == "${DEPLOY[pkg02]}" ]] || errs+=("pkg02 moved: $(commit_at pkg02)")
+mv "$T/tree.aside" "$tree"
+run asuser $E2E_OBS "$OBSENV" rollback
+rc_is 0
+[[ $(state) == base ]] || errs+=("the environment is $(state), not on the base pins")
+# Back to the deploy heads, for the tests after this one.
+asuser $E2E_MNT "$OBSENV" revert "${g0##*/}" >/dev/null
 
 t "tags read from packed-refs too"
 [[ $(state) == base ]] && asuser $E2E_MNT "$OBSENV" revert >/dev/null
