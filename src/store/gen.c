@@ -74,7 +74,9 @@ static int parse_pkg(char *rest, struct gen_pkg *p, int line)
 
 int gen_parse(const char *text, struct generation *g)
 {
+	static const char *const fields[] = { "number", "time", "user", "uid", "sudo_user", "action" };
 	char *copy, *line, *save = NULL, *rest;
+	unsigned int seen = 0;
 	int n = 1, r = 0;
 	unsigned int u;
 	unsigned long long t;
@@ -105,6 +107,13 @@ int gen_parse(const char *text, struct generation *g)
 			break;
 		}
 		*rest++ = '\0';
+		for (size_t f = 0; f < sizeof fields / sizeof *fields; f++)
+			if (!strcmp(line, fields[f]) && (seen & 1U << f))
+				r = bad(n, "a field given twice");
+			else if (!strcmp(line, fields[f]))
+				seen |= 1U << f;
+		if (r)
+			break;
 		if (!strcmp(line, "number"))
 			r = str_to_id(rest, &u) ? bad(n, "bad number") : (g->number = u, 0);
 		else if (!strcmp(line, "time"))
@@ -128,7 +137,12 @@ int gen_parse(const char *text, struct generation *g)
 		else
 			r = bad(n, "unknown field");
 	}
-	if (!r && (n == 0 || g->number == 0))
+	/* Every field obsenv writes must be there: a record that lacks one
+	 * was not written by obsenv, and would not format back to itself. */
+	for (size_t f = 0; !r && f < sizeof fields / sizeof *fields; f++)
+		if (!(seen & 1U << f))
+			r = err_set(E_FAIL, "generation record is incomplete: no %s", fields[f]);
+	if (!r && g->number == 0)
 		r = err_set(E_FAIL, "generation record is incomplete");
 	free(copy);
 	if (r)

@@ -13,7 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (char *p = buf; argc < 65 && p <= buf + size; p += strlen(p) + 1)
 		argv[argc++] = p;
 	argv[argc] = NULL;
-	args_parse(argc, argv, &req);
+	/* A refusal always comes with its message. */
+	if (args_parse(argc, argv, &req) != 0 && !err_msg()[0])
+		abort();
 	free(buf);
 	return 0;
 }

@@ -9,7 +9,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > POLICY_MAX_BYTES)
 		return 0;
-	policy_parse((const char *)data, size, &d, &p);
+	/* Accepted means not one diagnostic; refused means at least one. */
+	if ((policy_parse((const char *)data, size, &d, &p) == 0) != (d.n + d.dropped == 0))
+		abort();
 	policy_free(&p);
 	diag_free(&d);
 	return 0;
