@@ -1,9 +1,15 @@
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "act/act.h"
 #include "core/err.h"
+#include "core/str.h"
+#include "store/basefile.h"
 
 static void warn_accounts(const struct policy *p)
 {
@@ -19,6 +25,40 @@ static void warn_accounts(const struct policy *p)
 			if (r->groups[j][0] && !getgrnam(r->groups[j]))
 				printf("warning: role '%s': group '%s' does not exist\n", r->name, r->groups[j]);
 	}
+}
+
+/* What init or pull would refuse later, found now: the administrator is
+ * at the keyboard now, the timer runs at 3 a.m. Warnings, not errors: the
+ * policy stays valid (rollback must keep working), and a remote may be
+ * out of this user's reach while obsenv's owner reaches it. */
+static void warn_packages(const struct policy *p)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < p->npkgs; i++) {
+		const struct package *k = &p->pkgs[i];
+		const char *local = !strncmp(k->remote, "file://", 7) ? k->remote + 7 : k->remote;
+
+		if (!p->known_hosts[0] && str_is_ssh_remote(k->remote))
+			printf("warning: package '%s': an SSH remote needs known_hosts in the policy; init "
+			       "and pull refuse it\n", k->name);
+		else if (local[0] == '/' && stat(local, &st) != 0 && errno == ENOENT)
+			printf("warning: package '%s': remote %s does not exist\n", k->name, local);
+	}
+}
+
+/* The base file must pin exactly the policy's packages, or init and pin
+ * refuse (rollback then uses the last verified pins). Read with the
+ * caller's rights: if they cannot read it, say so and go on. */
+static void warn_basefile(const struct policy *p)
+{
+	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
+
+	if (!pins)
+		return;
+	if (basefile_load(p, pins))
+		printf("warning: %s\n", err_msg());
+	free(pins);
 }
 
 int act_check(const struct act_ctx *ctx)
@@ -41,6 +81,8 @@ int act_check(const struct act_ctx *ctx)
 	if (!getpwnam(p->owner))
 		return err_set(E_POLICY, "%s: owner account '%s' does not exist", path, p->owner);
 	warn_accounts(p);
+	warn_packages(p);
+	warn_basefile(p);
 	printf("%s: OK\n", path);
 	return 0;
 }

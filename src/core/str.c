@@ -129,6 +129,12 @@ bool str_is_remote(const char *s)
 	       strchr(s, '@') && strchr(s, '@') < colon;
 }
 
+bool str_is_ssh_remote(const char *s)
+{
+	return !strncmp(s, "ssh://", 6) ||
+	       (s[0] != '/' && strncmp(s, "https://", 8) != 0 && strncmp(s, "file://", 7) != 0);
+}
+
 int str_to_id(const char *s, unsigned int *out)
 {
 	unsigned long long v = 0;

@@ -272,9 +272,7 @@ int repo_fetch(const struct policy *p, const struct package *k)
 		return r;
 	/* SSH without a known_hosts file would mean trusting the first key
 	 * that answers: refused before any connection is made. */
-	if (!p->known_hosts[0] && (strncmp(k->remote, "ssh://", 6) == 0 ||
-				   (k->remote[0] != '/' && strncmp(k->remote, "https://", 8) != 0 &&
-				    strncmp(k->remote, "file://", 7) != 0)))
+	if (!p->known_hosts[0] && str_is_ssh_remote(k->remote))
 		return err_set(E_FAIL, "%s: an SSH remote needs known_hosts in the policy", k->name);
 	repo_path(p, k, path, sizeof path);
 	if (stat(path, &st) != 0) {

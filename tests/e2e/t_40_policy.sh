@@ -107,6 +107,20 @@ run asuser $E2E_MNT "$OBSENV" check "$T/draft.yaml"
 rc_is 4
 err_has "draft.yaml:[0-9]+:1: duplicate key 'owner'"
 
+t "check warns of what init and pull would refuse: SSH without known_hosts, a missing remote, the base file"
+sed "s|^packages:|&\n  pkg08: {remote: $T/no-such-remote.git}\n  pkg09: {remote: \"git@example.org:obs/pkg09.git\"}|" \
+	"$T/policy.good" >"$T/draft.yaml"
+chown $E2E_MNT "$T/draft.yaml"
+run asuser $E2E_MNT "$OBSENV" check "$T/draft.yaml"
+rc_is 0
+out_has "^warning: package 'pkg08': remote $T/no-such-remote.git does not exist$"
+out_has "^warning: package 'pkg09': an SSH remote needs known_hosts in the policy; init and pull refuse it$"
+out_has "^warning: $T/base_environment.yaml:.*pkg0[89] has no base pin$"
+out_has "^$T/draft.yaml: OK$"
+run asuser $E2E_MNT "$OBSENV" check
+rc_is 0
+out_lacks "^warning:"
+
 t "check FILE on a FIFO does not hang"
 mkfifo -m 0666 "$T/fifo.yaml"
 run asuser $E2E_MNT "$OBSENV" check "$T/fifo.yaml"
