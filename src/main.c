@@ -277,8 +277,7 @@ static int finish(int r)
 		} else {
 			snprintf(msg, sizeof msg, "the output could not be written (%s); the %s itself finished",
 				 strerror(e), run.act->name);
-			fprintf(stderr, "obsenv: warning: %s\n", msg);
-			audit_note("warning.output", msg);
+			act_warn("warning.output", msg, NULL);
 		}
 	}
 	if (r && !err_is_quiet())

@@ -58,8 +58,9 @@ const struct package *act_check_target(const struct policy *p, const char *actio
 MUST_USE int act_check_tag(const struct package *k, const struct repo_target *t);
 struct store;
 void act_gc(struct store *s, const struct policy *p);
-/* A warning goes to stderr and, under key, to the audit record. */
-void act_warn(const char *key, const char *msg);
+/* A warning goes to stderr and, under key, to the audit record: note
+ * there if given (a value for machines, "was..now"), else msg. */
+void act_warn(const char *key, const char *msg, const char *note);
 /* Removes killed runs' leftovers; what cannot go is a warning. */
 void act_sweep(struct store *s, bool trees);
 MUST_USE int act_open_store(struct store *s, const struct policy *p, const struct caller *c,

@@ -27,7 +27,8 @@ int act_checkout(const struct act_ctx *ctx)
 		return E_USAGE;
 	if ((r = act_open_store(&s, p, c, "checkout", req->dry_run, true)))
 		goto out;
-	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)) || (r = repo_start(p, req->dry_run ? REPO_READ : REPO_WRITE)) ||
+	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)) ||
+	    (r = repo_start(p, req->dry_run ? REPO_READ : REPO_WRITE)) ||
 	    (r = repo_resolve(p, k, req->ops[1], &t)) || (r = act_check_tag(k, &t)))
 		goto out;
 	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {

@@ -61,16 +61,16 @@ void act_gc(struct store *s, const struct policy *p)
 			 pins ? err_msg() : "out of memory");
 	free(pins);
 	if (msg[0])
-		act_warn("warning", msg);
+		act_warn("warning", msg, NULL);
 }
 
 /* The auditor must see a warning too: an environment that keeps growing,
  * or clutter nobody can remove, is found from the records, not from a
  * terminal nobody watched. */
-void act_warn(const char *key, const char *msg)
+void act_warn(const char *key, const char *msg, const char *note)
 {
 	fprintf(stderr, "obsenv: warning: %s\n", msg);
-	audit_note(key, msg);
+	audit_note(key, note ? note : msg);
 }
 
 /* Leftovers of killed runs go before a change; one that cannot go (a
@@ -82,7 +82,7 @@ void act_sweep(struct store *s, bool trees)
 
 	if (store_cleanup(s, trees)) {
 		snprintf(msg, sizeof msg, "leftovers of an earlier run were not removed: %s", err_msg());
-		act_warn("warning.leftovers", msg);
+		act_warn("warning.leftovers", msg, NULL);
 	}
 }
 

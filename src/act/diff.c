@@ -64,7 +64,8 @@ int act_diff(const struct act_ctx *ctx)
 	snprintf(cur, sizeof cur, "%lu", b.number);
 	gen_free(&b);
 	if ((r = load(&s, p, req->nops > 0 ? req->ops[0] : "base", &a, la, sizeof la)) ||
-	    (r = load(&s, p, req->nops > 1 ? req->ops[1] : cur, &b, lb, sizeof lb)) || (r = repo_start(p, REPO_READ)))
+	    (r = load(&s, p, req->nops > 1 ? req->ops[1] : cur, &b, lb, sizeof lb)) ||
+	    (r = repo_start(p, REPO_READ)))
 		goto out;
 	printf("%s -> %s\n", la, lb);
 	for (size_t i = 0; i < p->npkgs; i++) {

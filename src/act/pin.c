@@ -261,7 +261,8 @@ int act_pin(const struct act_ctx *ctx)
 	}
 	if ((r = act_open_store(&s, p, c, "pin", req->dry_run, true)))
 		goto out;
-	if ((r = freeze_check(&s)) || (r = basefile_load(p, old)) || (r = repo_start(p, req->dry_run ? REPO_READ : REPO_WRITE)))
+	if ((r = freeze_check(&s)) || (r = basefile_load(p, old)) ||
+	    (r = repo_start(p, req->dry_run ? REPO_READ : REPO_WRITE)))
 		goto out;
 	memcpy(pins, old, p->npkgs * sizeof *pins);
 	if ((r = k ? plan_one(p, k, req, pins) : plan_import(p, req, pins)))

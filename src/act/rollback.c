@@ -23,14 +23,13 @@
 struct target {
 	char commit[OID_HEX + 1];
 	char tag[REF_MAX_LEN + 1];
-	bool ok;           /* a verified base tree to switch to */
-	char why[400];     /* when not ok: why the package stays */
+	char why[400]; /* "" when there is a verified base tree to switch to */
 };
 
 static void warn_pkg(const char *key, const char *pkg, const char *note, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* A warning on stderr, and in the audit record under key.pkg. */
+/* act_warn, under key.pkg in the audit record. */
 static void warn_pkg(const char *key, const char *pkg, const char *note, const char *fmt, ...)
 {
 	char msg[600], k[NAME_MAX_LEN + 32];
@@ -39,9 +38,8 @@ static void warn_pkg(const char *key, const char *pkg, const char *note, const c
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "obsenv: warning: %s\n", msg);
 	snprintf(k, sizeof k, "%s.%s", key, pkg);
-	audit_note(k, note ? note : msg);
+	act_warn(k, msg, note);
 }
 
 /* The tag must still point where it pointed when the pin was verified. If
@@ -58,8 +56,8 @@ static void check_tag(struct store *s, const struct package *k, const struct ver
 	snprintf(ref, sizeof ref, "refs/tags/%s", v->tag);
 	if ((fd = openat(s->root, repo, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		warn_pkg("tag_unchecked", k->name, v->tag,
-		     "%s: the repository is missing, so tag %s could not be checked; rolled back to the "
-		     "pinned commit %.10s", k->name, v->tag, v->commit);
+			 "%s: the repository is missing, so tag %s could not be checked; rolled back to the "
+			 "pinned commit %.10s", k->name, v->tag, v->commit);
 		return;
 	}
 	r = refs_read(fd, ref, now);
@@ -68,9 +66,9 @@ static void check_tag(struct store *s, const struct package *k, const struct ver
 		return;
 	snprintf(note, sizeof note, "%s..%s", v->tagref, r == 0 ? now : "gone");
 	warn_pkg("tag_moved", k->name, note,
-	     "%s: TAG MOVED: %s pointed to %s when it was pinned and now %s %s; rolled back to the "
-	     "pinned commit %s anyway: a maintainer should re-pin it",
-	     k->name, v->tag, v->tagref, r == 0 ? "points to" : "is", r == 0 ? now : "gone", v->commit);
+		 "%s: TAG MOVED: %s pointed to %s when it was pinned and now %s %s; rolled back to the "
+		 "pinned commit %s anyway: a maintainer should re-pin it",
+		 k->name, v->tag, v->tagref, r == 0 ? "points to" : "is", r == 0 ? now : "gone", v->commit);
 }
 
 /* pin: the base file's pin, or NULL when the base file cannot be used. */
@@ -88,10 +86,10 @@ static void plan(struct store *s, const struct package *k, const struct pin *pin
 	}
 	if (!verified && pin)
 		warn_pkg("unverified", k->name, pin->commit,
-		     "%s: the base file's pin %s%s%.10s has not been verified: rolled back to the last "
-		     "verified pin %s%s%.10s; a maintainer should re-pin it or run 'obsenv init'",
-		     k->name, pin->tag, pin->tag[0] ? " " : "", pin->commit, v.tag, v.tag[0] ? " " : "",
-		     v.commit);
+			 "%s: the base file's pin %s%s%.10s has not been verified: rolled back to the last "
+			 "verified pin %s%s%.10s; a maintainer should re-pin it or run 'obsenv init'",
+			 k->name, pin->tag, pin->tag[0] ? " " : "", pin->commit, v.tag, v.tag[0] ? " " : "",
+			 v.commit);
 	if (!store_has_tree(s, k->name, v.commit)) {
 		snprintf(t->why, sizeof t->why, "%s: the tree of base pin %.10s is missing (run 'obsenv init')",
 			 k->name, v.commit);
@@ -100,7 +98,6 @@ static void plan(struct store *s, const struct package *k, const struct pin *pin
 	check_tag(s, k, &v);
 	str_copy(t->commit, sizeof t->commit, v.commit);
 	str_copy(t->tag, sizeof t->tag, v.tag);
-	t->ok = true;
 }
 
 int act_rollback(const struct act_ctx *ctx)
@@ -132,7 +129,7 @@ int act_rollback(const struct act_ctx *ctx)
 
 		snprintf(msg, sizeof msg, "the base file cannot be used (%s): rolling back to the last "
 			 "verified pins", err_msg());
-		act_warn("warning.basefile", msg);
+		act_warn("warning.basefile", msg, NULL);
 	}
 	/* Every package is planned before anything is said or done. */
 	for (size_t i = 0; i < p->npkgs; i++)
@@ -142,7 +139,7 @@ int act_rollback(const struct act_ctx *ctx)
 		const struct gen_pkg *was = gen_find(&cur, k->name);
 		struct gen_pkg *n = &next.pkgs[next.npkgs];
 
-		if (!tg[i].ok) {
+		if (tg[i].why[0]) {
 			char key[NAME_MAX_LEN + 16];
 
 			fprintf(stderr, "obsenv: %s; it stays %s\n", tg[i].why, was ? "where it is" : "out");

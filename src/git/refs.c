@@ -121,6 +121,7 @@ int repo_log(const struct policy *p, const struct package *k, const char *from, 
 	while (G(git_revwalk_next)(&id, walk) == 0) {
 		git_commit *c = NULL;
 		char hex[OID_HEX + 1], summary[512];
+		const char *text;
 
 		if (++*count > max)
 			continue;
@@ -130,7 +131,8 @@ int repo_log(const struct policy *p, const struct package *k, const char *from, 
 			goto out;
 		}
 		/* The summary is the remote's text: no control to the terminal. */
-		str_for_terminal(summary, sizeof summary, G(git_commit_summary)(c) ? G(git_commit_summary)(c) : "");
+		text = G(git_commit_summary)(c);
+		str_for_terminal(summary, sizeof summary, text ? text : "");
 		fprintf(out, "    %s%.10s %s\n", mark, hex, summary);
 		G(git_commit_free)(c);
 	}

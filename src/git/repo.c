@@ -120,8 +120,7 @@ static int reset_config(const char *path)
  * fetches, moves deploy and checks out opens (and, writing, resets the
  * config of) each repository once, and every step sees the same state.
  * Process exit frees them; nothing outlives the action. */
-static git_repository **handles;
-static size_t nhandles;
+static git_repository **handles; /* one per policy package, in its order */
 
 /* Opens a store repository by path, then throws its configuration away
  * in memory too: whatever a maintainer wrote there must not steer obsenv. */
@@ -136,12 +135,9 @@ int repo_open(const struct policy *p, const struct package *k, git_repository **
 		;
 	if (i == p->npkgs)
 		return err_set(E_FAIL, "%s: not a package of the policy", k->name);
-	if (!handles) {
-		if (!(handles = calloc(p->npkgs, sizeof(git_repository *))))
-			return err_oom();
-		nhandles = p->npkgs;
-	}
-	if (i < nhandles && handles[i]) {
+	if (!handles && !(handles = calloc(p->npkgs, sizeof(git_repository *))))
+		return err_oom();
+	if (handles[i]) {
 		*out = handles[i];
 		return 0;
 	}
@@ -159,8 +155,7 @@ int repo_open(const struct policy *p, const struct package *k, git_repository **
 		return r;
 	}
 	G(git_config_free)(empty);
-	if (i < nhandles)
-		handles[i] = *out;
+	handles[i] = *out;
 	return 0;
 }
 
