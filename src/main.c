@@ -29,6 +29,7 @@
 #include "confine/privs.h"
 #include "confine/sandbox.h"
 #include "core/err.h"
+#include "core/outbuf.h"
 #include "door/args.h"
 #include "door/audit.h"
 #include "door/authz.h"
@@ -267,6 +268,7 @@ static int check_file(void)
  * and in the audit record. */
 static int finish(int r)
 {
+	out_release_all();
 	if (fflush(stdout) || ferror(stdout)) {
 		char msg[160];
 		int e = errno;

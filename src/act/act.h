@@ -8,6 +8,7 @@
 #include "door/identity.h"
 #include "policy/policy.h"
 #include "core/err.h"
+#include "store/lock.h"
 
 /* What every action is given: one signature for all, so that main.c
  * dispatches through act_table rather than a switch. Everything here was
@@ -63,8 +64,22 @@ void act_gc(struct store *s, const struct policy *p);
 void act_warn(const char *key, const char *msg, const char *note);
 /* Removes killed runs' leftovers; what cannot go is a warning. */
 void act_sweep(struct store *s, bool trees);
+/* kind: LOCK_SWITCH for the actions that only switch (rollback, freeze,
+ * thaw), held for their whole run, which is short; LOCK_WORK for the
+ * changes that fetch or check out, which then switch with act_switch. */
 MUST_USE int act_open_store(struct store *s, const struct policy *p, const struct caller *c,
-		   const char *action, bool dry_run, bool trees);
+			    const char *action, bool dry_run, enum lock_kind kind, bool trees);
+/* Records, under key, a lock holder found to have ended without letting
+ * go (earlier as lock_take gave it; nothing if ""). */
+void act_note_earlier(const char *key, const char *earlier);
+/* The switch of a change that holds the work lock and planned next
+ * against base (act/switch.c): takes the switch lock for just the switch,
+ * re-checks the freeze, and re-plans onto a generation made meanwhile,
+ * never changing back a package changed since base. next->number is the
+ * new generation's, or 0 when nothing was left to switch; *dropped
+ * counts the packages left as the newer generation has them. */
+MUST_USE int act_switch(struct store *s, const struct caller *c, const char *action,
+			const struct generation *base, struct generation *next, size_t *dropped);
 /* The policy's package called name, or NULL. */
 const struct package *act_package(const struct policy *p, const char *name);
 

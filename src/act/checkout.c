@@ -15,17 +15,18 @@ int act_checkout(const struct act_ctx *ctx)
 	const struct policy *p = ctx->pol;
 	const struct caller *c = ctx->who;
 	const struct request *req = ctx->req;
-	struct store s = { .root = -1, .lock = -1 };
+	struct store s = STORE_INIT;
 	struct generation cur = { 0 }, next = { 0 };
 	const struct package *k;
 	struct repo_target t;
 	struct gen_pkg *n = NULL;
 	char old[256];
+	size_t dropped = 0;
 	int r;
 
 	if (!(k = act_check_target(p, "checkout", req->ops[0], req->ops[1])))
 		return E_USAGE;
-	if ((r = act_open_store(&s, p, c, "checkout", req->dry_run, true)))
+	if ((r = act_open_store(&s, p, c, "checkout", req->dry_run, LOCK_WORK, true)))
 		goto out;
 	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)) ||
 	    (r = repo_start(p, req->dry_run ? REPO_READ : REPO_WRITE)) ||
@@ -66,9 +67,13 @@ int act_checkout(const struct act_ctx *ctx)
 	str_copy(n->ref, sizeof n->ref, t.ref);
 	n->source = t.source;
 	n->follows = t.source == SRC_DEPLOY;
-	act_stamp(&next, c, "checkout");
-	if ((r = store_switch(&s, &next)))
+	if ((r = act_switch(&s, c, "checkout", &cur, &next, &dropped)))
 		goto out;
+	if (!next.number) {
+		r = err_set(E_FAIL, "checkout: nothing switched: %s was changed by another run meanwhile; "
+			    "run it again if you still want it", k->name);
+		goto out;
+	}
 	printf("generation %lu is current\n", next.number);
 	act_gc(&s, p);
 out:

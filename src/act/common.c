@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "store/store.h"
 #include "store/gen.h"
+#include "store/pins.h"
 
 /* Who made a generation: the account obsenv ran for, and the human behind
  * sudo when there was one. */
@@ -47,19 +48,28 @@ const struct package *act_package(const struct policy *p, const char *name)
 }
 
 /* After a switch: trees no kept generation or pin needs go. The action has
- * succeeded by then, so a failure here is a warning, not its result. */
+ * succeeded by then, so a failure here is a warning, not its result. Runs
+ * under the work lock only: a rollback may switch meanwhile, to verified
+ * pins' trees and current's, which both stay. */
 void act_gc(struct store *s, const struct policy *p)
 {
 	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
+	struct pin *verified = calloc(p->npkgs ? p->npkgs : 1, sizeof *verified);
+	struct verified_pin v;
 	char msg[512];
 
 	msg[0] = '\0';
+	for (size_t i = 0; verified && i < p->npkgs; i++)
+		if (pins_read(s, p->pkgs[i].name, NULL, &v) == 0)
+			str_copy(verified[i].commit, sizeof verified[i].commit, v.commit);
 	if (store_trim(s))
 		snprintf(msg, sizeof msg, "old generations were not removed: %s", err_msg());
-	else if (!pins || basefile_load(p, pins) || store_gc_trees(s, pins))
-		snprintf(msg, sizeof msg, "old trees were not removed: %s",
-			 pins ? err_msg() : "out of memory");
+	else if (!pins || !verified)
+		snprintf(msg, sizeof msg, "old trees were not removed: out of memory");
+	else if (basefile_load(p, pins) || store_gc_trees(s, pins, verified))
+		snprintf(msg, sizeof msg, "old trees were not removed: %s", err_msg());
 	free(pins);
+	free(verified);
 	if (msg[0])
 		act_warn("warning", msg, NULL);
 }
@@ -86,19 +96,33 @@ void act_sweep(struct store *s, bool trees)
 	}
 }
 
-/* Opens the store and, unless the action only looks (a dry run), takes
- * the lock and removes what killed runs left. trees: the action makes
- * trees, so trees/ is swept too. */
-int act_open_store(struct store *s, const struct policy *p, const struct caller *c,
-		   const char *action, bool dry_run, bool trees)
+/* A holder that ended without letting go of a lock was killed (by the
+ * OOM killer, an administrator, a signal the caller could aim): its
+ * decision has no result record, so the run that finds it says so. */
+void act_note_earlier(const char *key, const char *earlier)
 {
-	char who[160];
+	char note[400];
+
+	if (!earlier[0])
+		return;
+	snprintf(note, sizeof note, "%s ended without releasing the lock", earlier);
+	audit_note(key, note);
+}
+
+/* Opens the store and, unless the action only looks (a dry run), takes
+ * the lock of that kind and removes what killed runs left. trees: the
+ * action makes trees, so trees/ is swept too. */
+int act_open_store(struct store *s, const struct policy *p, const struct caller *c,
+		   const char *action, bool dry_run, enum lock_kind kind, bool trees)
+{
+	char who[160], earlier[256];
 	int r;
 
 	if ((r = store_open(s, p, false)) || dry_run)
 		return r;
-	if ((r = store_lock(s, act_who(c, action, who, sizeof who))))
+	if ((r = store_lock(s, kind, act_who(c, action, who, sizeof who), earlier, sizeof earlier)))
 		return r;
+	act_note_earlier(kind == LOCK_SWITCH ? "interrupted.switch" : "interrupted.work", earlier);
 	act_sweep(s, trees);
 	return 0;
 }

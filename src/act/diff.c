@@ -53,7 +53,7 @@ int act_diff(const struct act_ctx *ctx)
 {
 	const struct policy *p = ctx->pol;
 	const struct request *req = ctx->req;
-	struct store s = { .root = -1, .lock = -1 };
+	struct store s = STORE_INIT;
 	struct generation a = { 0 }, b = { 0 };
 	char la[32], lb[32], cur[32];
 	size_t same = 0;

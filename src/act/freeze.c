@@ -28,18 +28,18 @@ int act_freeze(const struct act_ctx *ctx)
 	const struct policy *p = ctx->pol;
 	const struct caller *c = ctx->who;
 	const struct request *req = ctx->req;
-	struct store s = { .root = -1, .lock = -1 };
+	struct store s = STORE_INIT;
 	struct freeze f = { 0 };
 	struct generation g = { 0 };
-	char who[160];
 	int r;
 
 	if (!reason_ok(req->operand))
 		return err_set(E_USAGE, "freeze: the reason must be one line of 1 to %d printable bytes",
 			       FREEZE_REASON_MAX);
 	audit_note("reason", req->operand);
-	if ((r = store_open(&s, p, false)) ||
-	    (!req->dry_run && (r = store_lock(&s, act_who(c, "freeze", who, sizeof who)))) ||
+	/* The switch lock: a change that worked while the freeze was made
+	 * checks it again when it switches (act_switch). */
+	if ((r = act_open_store(&s, p, c, "freeze", req->dry_run, LOCK_SWITCH, false)) ||
 	    (r = store_current_required(&s, &g)))
 		goto out;
 	if ((r = freeze_check(&s))) {
@@ -69,13 +69,12 @@ int act_thaw(const struct act_ctx *ctx)
 	const struct policy *p = ctx->pol;
 	const struct caller *c = ctx->who;
 	const struct request *req = ctx->req;
-	struct store s = { .root = -1, .lock = -1 };
+	struct store s = STORE_INIT;
 	struct freeze f;
-	char who[160], when[40];
+	char when[40];
 	int r;
 
-	if ((r = store_open(&s, p, false)) ||
-	    (!req->dry_run && (r = store_lock(&s, act_who(c, "thaw", who, sizeof who)))))
+	if ((r = act_open_store(&s, p, c, "thaw", req->dry_run, LOCK_SWITCH, false)))
 		goto out;
 	if ((r = freeze_read(&s, &f)) == R_ABSENT) {
 		r = 0;

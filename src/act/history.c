@@ -49,7 +49,7 @@ int act_history(const struct act_ctx *ctx)
 {
 	const struct policy *p = ctx->pol;
 	const struct request *req = ctx->req;
-	struct store s = { .root = -1, .lock = -1 };
+	struct store s = STORE_INIT;
 	struct generation cur = { 0 };
 	unsigned long *nums = NULL;
 	size_t count = 0, shown = 0, want = req->count ? req->count : HISTORY_DEFAULT;

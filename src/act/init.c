@@ -19,12 +19,12 @@ int act_init(const struct act_ctx *ctx)
 {
 	const struct policy *p = ctx->pol;
 	const struct caller *c = ctx->who;
-	struct store s = { .root = -1, .lock = -1 };
+	struct store s = STORE_INIT;
 	struct generation cur = { 0 }, next = { 0 };
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);
 	char (*heads)[OID_HEX + 1] = calloc(p->npkgs, sizeof *heads);
-	char who[160];
-	size_t added = 0;
+	char who[160], earlier[256];
+	size_t added = 0, dropped = 0;
 	bool have = false;
 	int r;
 
@@ -32,8 +32,10 @@ int act_init(const struct act_ctx *ctx)
 		r = err_oom();
 		goto out;
 	}
-	if ((r = store_open(&s, p, true)) || (r = store_lock(&s, act_who(c, "init", who, sizeof who))))
+	if ((r = store_open(&s, p, true)) ||
+	    (r = store_lock(&s, LOCK_WORK, act_who(c, "init", who, sizeof who), earlier, sizeof earlier)))
 		goto out;
+	act_note_earlier("interrupted.work", earlier);
 	act_sweep(&s, true);
 	if ((r = freeze_check(&s)) || (r = basefile_load(p, pins)) || (r = repo_start(p, REPO_WRITE)))
 		goto out;
@@ -72,18 +74,21 @@ int act_init(const struct act_ctx *ctx)
 		added++;
 	}
 	if (added) {
-		act_stamp(&next, c, "init");
-		if ((r = store_switch(&s, &next)))
+		if ((r = act_switch(&s, c, "init", &cur, &next, &dropped)))
 			goto out;
-		printf("generation %lu: %zu package%s on %s\n", next.number, added, added == 1 ? "" : "s",
-		       have ? "added" : "their deploy branch");
+		if (have)
+			printf("generation %lu: %zu package%s added, on %s deploy branch\n", next.number,
+			       added, added == 1 ? "" : "s", added == 1 ? "its" : "their");
+		else
+			printf("generation %lu: %zu package%s on %s deploy branch\n", next.number, added,
+			       added == 1 ? "" : "s", added == 1 ? "its" : "their");
 	} else {
 		if ((r = store_ensure_setupsh(&s)))
 			goto out;
 		printf("already initialized: generation %lu is current; nothing to add\n", cur.number);
 	}
 	if (!(r = store_trim(&s)))
-		r = store_gc_trees(&s, pins);
+		r = store_gc_trees(&s, pins, NULL);
 out:
 	gen_free(&cur);
 	gen_free(&next);

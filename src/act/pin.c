@@ -243,7 +243,7 @@ int act_pin(const struct act_ctx *ctx)
 	const struct policy *p = ctx->pol;
 	const struct caller *c = ctx->who;
 	const struct request *req = ctx->req;
-	struct store s = { .root = -1, .lock = -1 };
+	struct store s = STORE_INIT;
 	struct pin *old = calloc(p->npkgs ? p->npkgs : 1, sizeof *old);
 	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
 	const struct package *k = NULL;
@@ -259,7 +259,7 @@ int act_pin(const struct act_ctx *ctx)
 		r = E_USAGE;
 		goto out;
 	}
-	if ((r = act_open_store(&s, p, c, "pin", req->dry_run, true)))
+	if ((r = act_open_store(&s, p, c, "pin", req->dry_run, LOCK_WORK, true)))
 		goto out;
 	if ((r = freeze_check(&s)) || (r = basefile_load(p, old)) ||
 	    (r = repo_start(p, req->dry_run ? REPO_READ : REPO_WRITE)))

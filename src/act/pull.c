@@ -78,17 +78,17 @@ int act_pull(const struct act_ctx *ctx)
 	const struct policy *p = ctx->pol;
 	const struct caller *c = ctx->who;
 	const struct request *req = ctx->req;
-	struct store s = { .root = -1, .lock = -1 };
+	struct store s = STORE_INIT;
 	struct generation cur = { 0 }, next = { 0 };
 	bool *want = calloc(p->npkgs ? p->npkgs : 1, sizeof *want);
 	char failed[FAILED_MAX] = "";
-	size_t moved = 0, nfailed = 0, tried = 0;
+	size_t moved = 0, nfailed = 0, tried = 0, dropped = 0;
 	int r;
 
 	if (!want)
 		return err_oom();
 	/* Even a dry run fetches into the store: it takes the lock. */
-	if ((r = select_pkgs(p, req, want)) || (r = act_open_store(&s, p, c, "pull", false, true)) ||
+	if ((r = select_pkgs(p, req, want)) || (r = act_open_store(&s, p, c, "pull", false, LOCK_WORK, true)) ||
 	    (r = store_current_required(&s, &cur)))
 		goto out;
 	if ((r = freeze_check(&s))) {
@@ -133,11 +133,17 @@ int act_pull(const struct act_ctx *ctx)
 		moved += (size_t)one;
 	}
 	if (moved && !req->dry_run) {
-		act_stamp(&next, c, "pull");
-		if ((r = store_switch(&s, &next)))
+		/* The fetches and checkouts above held the work lock only; a
+		 * rollback meanwhile wins for the packages it moved. */
+		if ((r = act_switch(&s, c, "pull", &cur, &next, &dropped)))
 			goto out;
-		printf("generation %lu is current (%zu package%s moved)\n", next.number, moved,
-		       moved == 1 ? "" : "s");
+		moved -= dropped;
+		if (next.number)
+			printf("generation %lu is current (%zu package%s moved)\n", next.number, moved,
+			       moved == 1 ? "" : "s");
+		else
+			printf("nothing switched: every package that moved was changed by another run "
+			       "meanwhile\n");
 	} else if (!nfailed) {
 		printf("%s: nothing changed (generation %lu is current)\n",
 		       req->dry_run ? "dry run" : "nothing new", cur.number);

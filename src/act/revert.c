@@ -17,15 +17,15 @@ int act_revert(const struct act_ctx *ctx)
 	const struct policy *p = ctx->pol;
 	const struct caller *c = ctx->who;
 	const struct request *req = ctx->req;
-	struct store s = { .root = -1, .lock = -1 };
+	struct store s = STORE_INIT;
 	struct generation cur = { 0 }, old = { 0 }, next = { 0 };
 	unsigned int want = 0;
-	size_t changed = 0;
+	size_t changed = 0, dropped = 0;
 	int r;
 
 	if (req->operand && str_to_id(req->operand, &want))
 		return err_set(E_USAGE, "revert: '%.32s' is not a generation number", req->operand);
-	if ((r = act_open_store(&s, p, c, "revert", req->dry_run, false)))
+	if ((r = act_open_store(&s, p, c, "revert", req->dry_run, LOCK_WORK, false)))
 		goto out;
 	if ((r = store_current_required(&s, &cur)) || (r = freeze_check(&s)))
 		goto out;
@@ -79,11 +79,18 @@ int act_revert(const struct act_ctx *ctx)
 		       want, changed, changed == 1 ? "" : "s");
 		goto out;
 	}
-	act_stamp(&next, c, "revert");
-	if ((r = store_switch(&s, &next)))
+	if ((r = act_switch(&s, c, "revert", &cur, &next, &dropped)))
 		goto out;
-	printf("reverted to generation %u: generation %lu is current (%zu package%s changed)\n", want,
-	       next.number, changed, changed == 1 ? "" : "s");
+	if (next.number)
+		printf("reverted to generation %u: generation %lu is current (%zu package%s changed)\n",
+		       want, next.number, changed - dropped, changed - dropped == 1 ? "" : "s");
+	else if (!dropped)
+		printf("generation %u has what is current already: nothing changed\n", want);
+	if (dropped)
+		r = err_set(E_FAIL, "revert: %zu package%s changed by another run meanwhile stay%s as %s; %s",
+			    dropped, dropped == 1 ? "" : "s", dropped == 1 ? "s" : "",
+			    dropped == 1 ? "it is" : "they are",
+			    next.number ? "the others were reverted" : "nothing switched");
 	act_gc(&s, p);
 out:
 	gen_free(&cur);

@@ -105,7 +105,7 @@ int act_rollback(const struct act_ctx *ctx)
 	const struct policy *p = ctx->pol;
 	const struct caller *c = ctx->who;
 	const struct request *req = ctx->req;
-	struct store s = { .root = -1, .lock = -1 };
+	struct store s = STORE_INIT;
 	struct generation cur = { 0 }, next = { 0 };
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);
 	struct target *tg = calloc(p->npkgs, sizeof *tg);
@@ -118,7 +118,7 @@ int act_rollback(const struct act_ctx *ctx)
 		r = err_oom();
 		goto out;
 	}
-	if ((r = act_open_store(&s, p, c, "rollback", req->dry_run, false)))
+	if ((r = act_open_store(&s, p, c, "rollback", req->dry_run, LOCK_SWITCH, false)))
 		goto out;
 	if ((r = store_current_required(&s, &cur)))
 		goto out;

@@ -28,7 +28,7 @@ int act_status(const struct act_ctx *ctx)
 {
 	const struct policy *p = ctx->pol;
 	const struct request *req = ctx->req;
-	struct store s = { .root = -1, .lock = -1 };
+	struct store s = STORE_INIT;
 	struct generation g = { 0 };
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);
 	char when[64], name[256], fol[REF_MAX_LEN + 16];

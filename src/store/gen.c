@@ -164,3 +164,11 @@ const struct gen_pkg *gen_find(const struct generation *g, const char *name)
 			return &g->pkgs[i];
 	return NULL;
 }
+
+bool gen_pkg_same(const struct gen_pkg *a, const struct gen_pkg *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a->commit, b->commit) && a->source == b->source && !strcmp(a->ref, b->ref) &&
+	       a->follows == b->follows;
+}

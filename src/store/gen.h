@@ -45,5 +45,7 @@ MUST_USE int gen_parse(const char *buf, struct generation *g);
 void gen_free(struct generation *g);
 /* The package called name in g, or NULL. */
 const struct gen_pkg *gen_find(const struct generation *g, const char *name);
+/* Same commit, source, ref and following (both NULL: same too). */
+bool gen_pkg_same(const struct gen_pkg *a, const struct gen_pkg *b);
 
 #endif

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@ int store_open(struct store *s, const struct policy *p, bool create)
 	static const char *const dirs[] = { "generations", "trees", "repos", "pins" };
 
 	s->pol = p;
-	s->lock = -1;
+	s->lock = s->work = -1;
 	s->root = open(p->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s->root < 0)
 		return err_sys(E_FAIL, errno, "environment %s", p->root);
@@ -34,16 +35,23 @@ int store_open(struct store *s, const struct policy *p, bool create)
 
 void store_close(struct store *s)
 {
-	if (s->lock >= 0)
-		close(s->lock);
+	lock_release(&s->lock);
+	lock_release(&s->work);
 	if (s->root >= 0)
 		close(s->root);
-	s->lock = s->root = -1;
+	s->root = -1;
 }
 
-int store_lock(struct store *s, const char *who)
+int store_lock(struct store *s, enum lock_kind kind, const char *who, char *earlier,
+	       size_t earlier_size)
 {
-	return lock_take(s->root, s->pol->lock_timeout, who, &s->lock);
+	return lock_take(s->root, kind, s->pol->lock_timeout, who,
+			 kind == LOCK_SWITCH ? &s->lock : &s->work, earlier, earlier_size);
+}
+
+void store_unlock(struct store *s, enum lock_kind kind)
+{
+	lock_release(kind == LOCK_SWITCH ? &s->lock : &s->work);
 }
 
 static int open_dir(int dfd, const char *name)
@@ -128,6 +136,21 @@ int store_write_file(int dfd, const char *name, const char *data, size_t len, in
 	return r;
 }
 
+/* A .tmp- name ends in "-<pid>" of the run that made it. Another run
+ * still alive is working on it (a pull materializing while a rollback
+ * sweeps): its names are not leftovers. Every obsenv runs as the owner
+ * account after the drop, so kill(pid, 0) reaches each one; a reused pid
+ * only leaves clutter for a later sweep. */
+static bool maker_alive(const char *name)
+{
+	const char *dash = strrchr(name, '-');
+	unsigned int pid;
+
+	if (!dash || str_to_id(dash + 1, &pid) || pid == 0 || (pid_t)pid == getpid())
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
 /* Removes every ".tmp-" entry directly below dfd. One that cannot go
  * does not stop the others; the first failure is the message. */
 static int sweep(int dfd, int r)
@@ -142,7 +165,7 @@ static int sweep(int dfd, int r)
 		return r ? r : err_sys(E_FAIL, errno, "cannot read a store directory");
 	}
 	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, ".tmp-", 5)) {
+		if (!strncmp(e->d_name, ".tmp-", 5) && !maker_alive(e->d_name)) {
 			int q = store_remove(dfd, e->d_name);
 
 			r = r ? r : q;
@@ -421,7 +444,7 @@ int store_trim(struct store *s)
 		if (nums[i] > cur || ++kept <= s->pol->keep_generations)
 			continue;
 		snprintf(name, sizeof name, "%lu", nums[i]);
-		snprintf(tmp, sizeof tmp, ".tmp-gone-%lu", nums[i]);
+		snprintf(tmp, sizeof tmp, ".tmp-gone-%lu-%d", nums[i], (int)getpid());
 		if (renameat(gens, name, gens, tmp))
 			r = err_sys(E_FAIL, errno, "cannot remove generation %lu", nums[i]);
 		else
@@ -518,9 +541,10 @@ out:
 }
 
 static bool referenced(const char *pkg, const char *commit, const struct generation *kept,
-		       size_t nkept, const struct pin *pin)
+		       size_t nkept, const struct pin *pin, const struct pin *verified)
 {
-	if (pin && strcmp(pin->commit, commit) == 0)
+	if ((pin && strcmp(pin->commit, commit) == 0) ||
+	    (verified && strcmp(verified->commit, commit) == 0))
 		return true;
 	for (size_t i = 0; i < nkept; i++) {
 		const struct gen_pkg *p = gen_find(&kept[i], pkg);
@@ -531,21 +555,25 @@ static bool referenced(const char *pkg, const char *commit, const struct generat
 	return false;
 }
 
-int store_gc_trees(struct store *s, const struct pin *pins)
+int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *verified)
 {
-	unsigned long *nums = NULL;
+	unsigned long *nums = NULL, cur = 0;
 	size_t count = 0, nkept = 0;
 	struct generation *kept = NULL;
+	bool have;
 	int trees = -1, r;
 
-	if ((r = store_generations(s, &nums, &count)))
+	if ((r = current_number(s, &cur, &have)) || (r = store_generations(s, &nums, &count)))
 		return r;
 	if (!(kept = calloc(count ? count : 1, sizeof *kept))) {
 		free(nums);
 		return err_oom();
 	}
+	/* A generation above current is one a rollback is writing now, under
+	 * the switch lock alone: it refers only to verified pins' trees and
+	 * to current's, which are kept here anyway. */
 	for (size_t i = 0; i < count && !r; i++)
-		if (!(r = store_read(s, nums[i], &kept[nkept])))
+		if (nums[i] <= cur && !(r = store_read(s, nums[i], &kept[nkept])))
 			nkept++;
 	if (r || (trees = open_dir(s->root, "trees")) < 0)
 		goto out;
@@ -563,7 +591,8 @@ int store_gc_trees(struct store *s, const struct pin *pins)
 		while (!r && (e = readdir(d))) {
 			char meta[300], admin[400];
 
-			if (!is_oid_hex(e->d_name) || referenced(pkg, e->d_name, kept, nkept, &pins[i]))
+			if (!is_oid_hex(e->d_name) || referenced(pkg, e->d_name, kept, nkept, pins ? &pins[i] : NULL,
+						    verified ? &verified[i] : NULL))
 				continue;
 			snprintf(meta, sizeof meta, "%s.meta", e->d_name);
 			snprintf(admin, sizeof admin, "repos/%s.git/worktrees/%s", pkg, e->d_name);

@@ -10,7 +10,8 @@
  *   <root>/trees/<pkg>/<commit>.meta  its describe name and on-disk identity
  *   <root>/repos/<pkg>.git           the package's object store
  *   <root>/pins/<pkg>                the base pin as last verified against git
- *   <root>/.lock                     flock(2)ed by whoever changes anything
+ *   <root>/.lock                     flock(2)ed to switch generations (store/lock.h)
+ *   <root>/.work.lock                flock(2)ed for a change's long work
  *
  * Everything is written under a ".tmp-" name and renamed into place, so a
  * run killed at any moment leaves the old generation or the new one, and
@@ -21,23 +22,31 @@
 #include <stdbool.h>
 
 #include "store/gen.h"
+#include "store/lock.h"
 #include "policy/policy.h"
 #include "core/err.h"
 
 struct store {
 	int root;  /* the environment root, opened O_DIRECTORY */
-	int lock;  /* -1 unless held */
+	int lock;  /* the switch lock; -1 unless held */
+	int work;  /* the work lock; -1 unless held */
 	const struct policy *pol;
 };
+#define STORE_INIT { .root = -1, .lock = -1, .work = -1, .pol = NULL }
 
 /* create: make the directories of the layout (init). */
 MUST_USE int store_open(struct store *s, const struct policy *p, bool create);
 void store_close(struct store *s);
-MUST_USE int store_lock(struct store *s, const char *who);
-/* Removes what killed runs left behind. Needs the lock. trees: also
- * sweep trees/<pkg>/ (only actions that materialize trees leave any).
- * Tries every leftover; an error means some are still there, which is
- * safe to report and go on from. */
+/* earlier: see lock_take. */
+MUST_USE int store_lock(struct store *s, enum lock_kind kind, const char *who, char *earlier,
+			size_t earlier_size);
+void store_unlock(struct store *s, enum lock_kind kind);
+/* Removes what killed runs left behind. trees: also sweep trees/<pkg>/
+ * and the repositories (only actions that materialize trees leave any).
+ * A leftover whose maker is still running is not one: every .tmp- name
+ * ends in its maker's pid, and a live pid's names stay, whichever lock
+ * the sweeper holds. Tries every leftover; an error means some are
+ * still there, which is safe to report and go on from. */
 MUST_USE int store_cleanup(struct store *s, bool trees);
 /* *have is false when no generation exists yet (before init). */
 MUST_USE int store_current(struct store *s, struct generation *g, bool *have);
@@ -58,8 +67,10 @@ MUST_USE int store_trim(struct store *s);
 /* Gives a current generation made before auto_env_setup.sh existed its
  * copy, and makes the root's stable links (init, with nothing to add). */
 MUST_USE int store_ensure_setupsh(struct store *s);
-/* Removes trees that no kept generation and no pin refers to. */
-MUST_USE int store_gc_trees(struct store *s, const struct pin *pins);
+/* Removes trees that no kept generation and no pin refers to: neither
+ * the base file's (pins) nor the last verified ones (verified, which a
+ * rollback falls back to). Either array may hold "" commits. */
+MUST_USE int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *verified);
 /* The describe name recorded when the tree was made ("" if unknown). */
 void store_tree_name(struct store *s, const char *pkg, const char *commit, char *out, size_t size);
 /* Writes data to dir/name atomically (temp, fsync, rename, fsync dir). */

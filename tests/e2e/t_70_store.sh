@@ -168,7 +168,9 @@ setsid -f runuser -u $E2E_OWNER -- flock -o -x "$T/env/.lock" sleep 6
 sleep 0.5
 run asuser $E2E_MNT "$OBSENV" revert
 rc_is 1
-err_has "^obsenv: the environment is busy: locked by .*\\(pid [0-9]+, since [0-9]+\\); gave up after 3 s$"
+# The text in the file is the last obsenv's, which let go: a flock held
+# by something else is never blamed on it.
+err_is "obsenv: the environment is busy: switching generations, held by another obsenv; gave up after 3 s"
 pkill -9 -f "flock -o -x $T/env/.lock"
 
 t "a holder killed with SIGKILL leaves no lock behind"
@@ -204,7 +206,7 @@ rm -f "$T/env/.lock"
 ln -s "$T/lock.saved" "$T/env/.lock"
 run asuser $E2E_MNT "$OBSENV" revert
 rc_is 1
-err_has "^obsenv: cannot open the lock file: "
+err_has "^obsenv: cannot open the lock file <root>/.lock: "
 rm -f "$T/env/.lock"
 mv "$T/lock.saved" "$T/env/.lock"
 

@@ -44,7 +44,7 @@ t "ssh: init over SSH with a deploy key and a known host key"
 ssh_env "$T/known_hosts"
 run asuser $E2E_MNT "$ALT/obsenv" init
 rc_is 0
-out_has "^generation 1: 1 package on their deploy branch$"
+out_has "^generation 1: 1 package on its deploy branch$"
 [[ $(basename "$(readlink -f "$T/ssh-env/pkg00")") == "$(git --git-dir="$T/srv/pkg00.git" rev-parse deploy)" ]] || errs+=("not on the deploy head")
 
 t "ssh: a host key not in known_hosts is refused"

@@ -29,7 +29,7 @@ rm -rf "$T/https-env"
 alt_env "$T/https-env" "pkg00=https://localhost:8443/pkg00.git@$pin00"
 run asuser $E2E_MNT "$ALT/obsenv" init
 rc_is 0
-out_has "^generation 1: 1 package on their deploy branch$"
+out_has "^generation 1: 1 package on its deploy branch$"
 [[ $(basename "$(readlink -f "$T/https-env/pkg00")") == "$(git --git-dir="$H/srv/pkg00.git" rev-parse deploy)" ]] || errs+=("not on the deploy head")
 run asuser $E2E_MNT "$ALT/obsenv" pull
 rc_is 0

@@ -18,7 +18,7 @@
 /* A store root of the test's own, with the directories init makes. */
 static char root[64];
 static struct policy pol;
-static struct store s = { .root = -1, .lock = -1 };
+static struct store s = STORE_INIT;
 
 static void setup(void)
 {
@@ -183,11 +183,27 @@ Test(gens, a_trim_killed_midway_leaves_a_leftover_the_next_run_sweeps)
 	switch_n(2);
 	/* What a trim killed after its rename leaves: a .tmp- name, part
 	 * emptied, never a numbered generation missing its record. */
-	cr_assert_eq(renameat(s.root, "generations/1", s.root, "generations/.tmp-gone-1"), 0);
+	cr_assert_eq(renameat(s.root, "generations/1", s.root, "generations/.tmp-gone-1-999999999"), 0);
 	names(got, sizeof got);
 	cr_assert_str_eq(got, "2");
 	cr_assert_eq(store_cleanup(&s, false), 0, "%s", err_msg());
-	snprintf(path, sizeof path, "%s/generations/.tmp-gone-1", root);
+	snprintf(path, sizeof path, "%s/generations/.tmp-gone-1-999999999", root);
 	cr_assert_neq(lstat(path, &st), 0, "the leftover is still there");
 	current_is("generations/2");
+}
+
+/* A rollback sweeps while a pull, under the other lock, is still
+ * writing under its .tmp- names: those belong to a live run and stay. */
+Test(gens, a_live_runs_temporary_names_are_not_swept)
+{
+	char path[128], name[64];
+	struct stat st;
+
+	switch_n(1);
+	snprintf(name, sizeof name, ".tmp-base.yaml-%d", (int)getppid());
+	cr_assert_eq(mkdirat(s.root, name, 0755), 0);
+	cr_assert_eq(store_cleanup(&s, false), 0, "%s", err_msg());
+	snprintf(path, sizeof path, "%s/%s", root, name);
+	cr_assert_eq(lstat(path, &st), 0, "a live run's temporary name was swept");
+	cr_assert_eq(unlinkat(s.root, name, AT_REMOVEDIR), 0);
 }
