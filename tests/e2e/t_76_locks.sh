@@ -65,6 +65,9 @@ waitfor() { # waitfor SECONDS CONDITION...: polls every 50 ms
 	return 1
 }
 alive() { kill -0 "$1" 2>/dev/null; }
+# as_mnt CMD...: the maintainer's command as a child of this shell, so
+# that $! is obsenv's own pid (setpriv execs it).
+as_mnt() { exec setpriv --reuid=$E2E_MNT --regid="$(id -g $E2E_MNT)" --init-groups --reset-env -- "$@"; }
 have_tree() { [[ -d $L/env/trees/$1/$2 ]]; }
 making_tree() { compgen -G "$L/env/trees/$1/.tmp-*" >/dev/null; }
 
@@ -80,7 +83,7 @@ t "a pull stuck on a remote that never answers: a rollback meanwhile takes well 
 lpush pkg00 "hot fix 1"
 new00=$(git --git-dir="$L/remotes/pkg00.git" rev-parse deploy)
 lpolicy "https://127.0.0.1:$PORT/stuck.git"
-asuser $E2E_MNT "$A" pull >"$L/pull.out" 2>"$L/pull.err" &
+(as_mnt "$A" pull >"$L/pull.out" 2>"$L/pull.err") &
 PULL=$!
 # pkg00's new tree is made before pkg02's fetch hangs.
 waitfor 20 have_tree pkg00 "$new00" || errs+=("the pull did not materialize pkg00")
@@ -116,7 +119,7 @@ audit_has "action=pull.*kept_newer\\.pkg00=.*result=failed"
 	errs+=("the store's deploy branch did not take the fetched fix")
 
 t "a pull killed while it holds the work lock: the next change records what it found"
-asuser $E2E_MNT "$A" pull >/dev/null 2>&1 &
+(as_mnt "$A" pull >/dev/null 2>&1) &
 PULL=$!
 waitfor 10 grep -q "^held by $E2E_MNT, pull (pid $PULL" "$L/env/.work.lock" || errs+=("the pull never took the work lock")
 kill -9 $PULL
@@ -125,6 +128,7 @@ lpolicy
 run asuser $E2E_MNT "$A" checkout pkg01 "$(fx_tag pkg01)"
 rc_is 0
 audit_has "interrupted\\.work=.*$E2E_MNT, pull \\(pid $PULL, since .* ended without releasing the lock"
+MARK=$(wc -l <"$AUDIT")
 MARK=$(wc -l <"$AUDIT")
 run asuser $E2E_MNT "$A" checkout pkg02 "$(fx_tag pkg02)"
 records | grep -q 'interrupted\.' && errs+=("a run that released its lock was taken for a killed one")
@@ -135,7 +139,7 @@ rc_is 0
 lpush pkg01 "a large change" 40000
 new01=$(git --git-dir="$L/remotes/pkg01.git" rev-parse deploy)
 MARK=$(wc -l <"$AUDIT")
-asuser $E2E_MNT "$A" pull >"$L/pull.out" 2>"$L/pull.err" &
+(as_mnt "$A" pull >"$L/pull.out" 2>"$L/pull.err") &
 PULL=$!
 waitfor 30 making_tree pkg01 || errs+=("never saw the pull checking out pkg01")
 alive $PULL || errs+=("the pull ended before the rollback could run")
