@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "act/act.h"
 #include "core/err.h"
+#include "core/fs.h"
 #include "core/str.h"
 #include "store/basefile.h"
 
@@ -50,15 +52,33 @@ static void warn_packages(const struct policy *p)
 /* The base file must pin exactly the policy's packages, or init and pin
  * refuse (rollback then uses the last verified pins). Read with the
  * caller's rights: if they cannot read it, say so and go on. */
-static void warn_basefile(const struct policy *p)
+static void warn_basefile(const struct policy *p, uid_t owner)
 {
 	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
 
 	if (!pins)
 		return;
-	if (basefile_load(p, pins))
+	if (basefile_load_as(p, owner, pins))
 		printf("warning: %s\n", err_msg());
 	free(pins);
+}
+
+/* Every action refuses a root someone else could change (store_open):
+ * that is a problem of this installation now, not a warning. A root not
+ * made yet is init's to report. */
+static int check_root(const char *path, const struct policy *p, uid_t owner)
+{
+	int fd = -1, r;
+
+	if (access(p->root, F_OK) != 0 && errno == ENOENT)
+		return 0;
+	r = fs_open_owned_dir(p->root, owner, &fd);
+	if (fd >= 0)
+		close(fd);
+	if (r)
+		return err_set(E_FAIL, "%s: environment root: %s; every action refuses it until only root "
+			       "and the owner account can change it", path, err_msg());
+	return 0;
 }
 
 int act_check(const struct act_ctx *ctx)
@@ -67,6 +87,9 @@ int act_check(const struct act_ctx *ctx)
 	const int load_result = ctx->load_result;
 	const struct diag *d = ctx->diag;
 	const struct policy *p = ctx->pol;
+	const struct passwd *pw;
+	uid_t owner;
+	int r;
 
 	if (load_result) {
 		for (size_t i = 0; i < d->n; i++)
@@ -78,11 +101,14 @@ int act_check(const struct act_ctx *ctx)
 		return err_set(E_POLICY, "%s: %zu problem%s", path, d->n + d->dropped,
 			       d->n + d->dropped == 1 ? "" : "s");
 	}
-	if (!getpwnam(p->owner))
+	if (!(pw = getpwnam(p->owner)))
 		return err_set(E_POLICY, "%s: owner account '%s' does not exist", path, p->owner);
+	owner = pw->pw_uid;
 	warn_accounts(p);
 	warn_packages(p);
-	warn_basefile(p);
+	warn_basefile(p, owner);
+	if ((r = check_root(path, p, owner)))
+		return r;
 	printf("%s: OK\n", path);
 	return 0;
 }

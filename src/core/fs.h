@@ -3,6 +3,8 @@
 #define OBSENV_FS_H
 
 #include <stddef.h>
+#include <sys/types.h>
+
 #include "core/err.h"
 
 /* The most obsenv reads of any text file: the policy, the base file,
@@ -16,6 +18,15 @@
  * may be a symlink. Checks are made on the open descriptors. Returns 0 or
  * E_POLICY; *buf is NUL-terminated and must be freed. */
 MUST_USE int fs_read_trusted(const char *path, size_t max, char **buf, size_t *len);
+/* Opens the directory at an absolute path that only root and owner can
+ * have arranged: every directory above it owned by root or owner and not
+ * writable by group or others (a root-owned sticky one is accepted), no
+ * symlink anywhere, and the directory itself owner's and writable by owner
+ * alone. Checked on the open descriptors; *fd is O_DIRECTORY. E_FAIL. */
+MUST_USE int fs_open_owned_dir(const char *path, uid_t owner, int *fd);
+/* Reads a file the owner account keeps (the base file): the same walk,
+ * and the file owner's or root's, writable by its owner alone. E_POLICY. */
+MUST_USE int fs_read_owned(const char *path, uid_t owner, size_t max, char **buf, size_t *len);
 /* Reads a regular file with the caller's own rights (after the drop).
  * flags: extra open flags, e.g. O_NOFOLLOW where a symlink is an error. */
 MUST_USE int fs_read_plain(const char *path, int flags, size_t max, char **buf, size_t *len);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "core/fs.h"
@@ -108,12 +109,18 @@ out:
 
 int basefile_load(const struct policy *p, struct pin *pins)
 {
+	return basefile_load_as(p, geteuid(), pins);
+}
+
+int basefile_load_as(const struct policy *p, uid_t owner, struct pin *pins)
+{
 	struct diag d = { .file = p->base_file };
 	char *buf = NULL;
 	size_t len = 0;
 	int r;
 
-	if ((r = fs_read_plain(p->base_file, O_NOFOLLOW, FS_TEXT_MAX, &buf, &len)))
+	/* The owner account writes it (pin): only root and it may have. */
+	if ((r = fs_read_owned(p->base_file, owner, FS_TEXT_MAX, &buf, &len)))
 		return err_set(E_FAIL, "base file %s", err_msg());
 	if (basefile_parse(buf, len, p, &d, pins))
 		r = err_set(E_FAIL, "%s", d.n ? d.msgs[0] : "invalid base file");

@@ -7,6 +7,8 @@
 #ifndef OBSENV_BASEFILE_H
 #define OBSENV_BASEFILE_H
 
+#include <sys/types.h>
+
 #include "core/diag.h"
 #include "policy/policy.h"
 #include "core/err.h"
@@ -25,6 +27,10 @@ MUST_USE int basefile_parse(const char *buf, size_t len, const struct policy *p,
 		   struct pin *pins);
 /* Reads and parses the policy's base_file (as the owner, after the drop). */
 MUST_USE int basefile_load(const struct policy *p, struct pin *pins);
+/* The same for a file the account owner keeps (basefile_load: this
+ * process's euid, the owner account after the drop): the file and every
+ * directory above it must be root's or owner's, writable by no one else. */
+MUST_USE int basefile_load_as(const struct policy *p, uid_t owner, struct pin *pins);
 MUST_USE int is_oid_hex(const char *s);
 /* The base file for pins[] (policy order), in the format above. Returns a
  * malloc'ed string, or NULL when out of memory. */

@@ -22,14 +22,27 @@ int store_open(struct store *s, const struct policy *p, bool create)
 {
 	static const char *const dirs[] = { "generations", "trees", "repos", "pins" };
 
+	struct stat st;
+	int r;
+
 	s->pol = p;
 	s->lock = s->work = -1;
-	s->root = open(p->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (s->root < 0)
-		return err_sys(E_FAIL, errno, "environment %s", p->root);
-	for (size_t i = 0; create && i < sizeof dirs / sizeof *dirs; i++)
-		if (mkdirat(s->root, dirs[i], 0755) && errno != EEXIST)
+	/* Observers source auto_env_setup.sh and the script queue imports the
+	 * trees: an environment that anyone but root and the owner account can
+	 * change, or rename away, is refused by every action, rollback too. */
+	if ((r = fs_open_owned_dir(p->root, geteuid(), &s->root)))
+		return err_set(r, "environment root: %s; obsenv refuses it until only root and the "
+			       "owner account can change it (see obsenv-policy(5), root)", err_msg());
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		if (create && mkdirat(s->root, dirs[i], 0755) && errno != EEXIST)
 			return err_sys(E_FAIL, errno, "%s/%s", p->root, dirs[i]);
+		if (fstatat(s->root, dirs[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue; /* not made yet: init makes it */
+		if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+			return err_set(E_FAIL, "environment root: %s/%s is not a directory of the owner "
+				       "account's alone (uid %u, mode %04o); obsenv refuses it", p->root,
+				       dirs[i], (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	}
 	return 0;
 }
 

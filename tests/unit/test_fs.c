@@ -180,3 +180,95 @@ Test(fs, missing)
 	snprintf(msg, sizeof msg, "%s: No such file or directory", path);
 	refused(msg);
 }
+
+/* The environment root: only root and the owner account may have
+ * arranged it (store_open), and the base file likewise (basefile_load). */
+#define OWNER 54321
+static char envp[160];
+
+static int open_env(void)
+{
+	int fd = -1, r = fs_open_owned_dir(envp, OWNER, &fd);
+
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+static void make_env(mode_t mode)
+{
+	snprintf(envp, sizeof envp, "%s/env", dir);
+	cr_assert_eq(mkdir(envp, mode), 0);
+	cr_assert_eq(chmod(envp, mode), 0);
+	cr_assert_eq(chown(envp, OWNER, OWNER), 0);
+}
+
+Test(fs, an_owner_root_under_root_directories_is_accepted, .init = setup, .fini = teardown)
+{
+	make_env(0755);
+	cr_assert_eq(open_env(), 0, "%s", err_msg());
+}
+
+Test(fs, a_root_others_can_write_is_refused, .init = setup, .fini = teardown)
+{
+	make_env(0777);
+	cr_assert_eq(open_env(), E_FAIL);
+	cr_expect(strstr(err_msg(), "/env is writable by group or others (mode 0777)") != NULL, "%s",
+		  err_msg());
+}
+
+Test(fs, a_root_of_another_account_is_refused, .init = setup, .fini = teardown)
+{
+	make_env(0755);
+	cr_assert_eq(chown(envp, OWNER + 1, OWNER), 0);
+	cr_assert_eq(open_env(), E_FAIL);
+	cr_expect(strstr(err_msg(), "not by the owner account") != NULL, "%s", err_msg());
+}
+
+/* A world-writable parent lets anyone rename the root away and put
+ * their own in its place. */
+Test(fs, a_parent_others_can_write_is_refused_unless_root_sticky, .init = setup, .fini = teardown)
+{
+	make_env(0755);
+	cr_assert_eq(chmod(dir, 0777), 0);
+	cr_assert_eq(open_env(), E_FAIL);
+	cr_expect(strstr(err_msg(), "directory is writable by group or others") != NULL, "%s",
+		  err_msg());
+	cr_assert_eq(chmod(dir, 01777), 0);
+	cr_assert_eq(open_env(), 0, "a root-owned sticky parent: %s", err_msg());
+	/* Sticky, but the outsider's: they may still remove what is in it. */
+	cr_assert_eq(chown(dir, OWNER + 1, 0), 0);
+	cr_assert_eq(open_env(), E_FAIL);
+}
+
+Test(fs, a_root_that_is_a_symlink_is_refused, .init = setup, .fini = teardown)
+{
+	char real[160];
+
+	make_env(0755);
+	snprintf(real, sizeof real, "%s/real", dir);
+	cr_assert_eq(rename(envp, real), 0);
+	cr_assert_eq(symlink(real, envp), 0);
+	cr_assert_eq(open_env(), E_FAIL);
+}
+
+Test(fs, the_base_file_is_the_owners_or_roots_alone, .init = setup, .fini = teardown)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	cr_assert_eq(chown(path, OWNER, OWNER), 0);
+	cr_assert_eq(fs_read_owned(path, OWNER, 1024, &buf, &len), 0, "%s", err_msg());
+	free(buf);
+	buf = NULL;
+	cr_assert_eq(chmod(path, 0666), 0);
+	cr_assert_eq(fs_read_owned(path, OWNER, 1024, &buf, &len), E_POLICY);
+	cr_assert_eq(chmod(path, 0644), 0);
+	cr_assert_eq(chown(path, OWNER + 1, 0), 0);
+	cr_assert_eq(fs_read_owned(path, OWNER, 1024, &buf, &len), E_POLICY);
+	cr_expect(strstr(err_msg(), "not root or the owner account") != NULL, "%s", err_msg());
+	cr_assert_eq(chown(path, OWNER, OWNER), 0);
+	cr_assert_eq(chmod(dir, 0777), 0);
+	cr_assert_eq(fs_read_owned(path, OWNER, 1024, &buf, &len), E_POLICY);
+	cr_assert_null(buf);
+}
