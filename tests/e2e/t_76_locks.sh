@@ -189,6 +189,55 @@ wait $PTY
 [[ $? == 0 ]] || errs+=("the pull had to be killed: it never ended on its timeout")
 lpolicy
 
+t "20 at once, rollbacks, pulls and checkouts mixed: every rollback succeeds, every other run succeeds or says it waited"
+for p in pkg00 pkg01 pkg02; do run asuser $E2E_MNT "$A" checkout $p deploy; lpush $p "mixed $p"; done
+pids=() kinds=()
+for i in $(seq 20); do
+	case $((i % 4)) in
+	0 | 1) cmd=(rollback) ;;
+	2) cmd=(pull) ;;
+	3) cmd=(checkout pkg0$((i % 3)) deploy) ;;
+	esac
+	asuser $E2E_MNT "$A" "${cmd[@]}" >"$L/mix.$i" 2>&1 &
+	pids+=($!) kinds+=("${cmd[0]}")
+done
+for i in "${!pids[@]}"; do
+	wait "${pids[i]}"
+	r=$?
+	n=$((i + 1))
+	if [[ ${kinds[i]} == rollback ]]; then
+		[[ $r == 0 ]] || errs+=("rollback $n exit $r: $(cat "$L/mix.$n")")
+	elif [[ $r != 0 ]] && ! grep -q "another change is under way" "$L/mix.$n"; then
+		errs+=("${kinds[i]} $n exit $r: $(cat "$L/mix.$n")")
+	fi
+done
+for p in pkg00 pkg01 pkg02; do [[ -d $L/env/$p/ ]] || errs+=("$p does not resolve"); done
+run asuser $E2E_OBS "$A" status
+rc_is 0
+rm -f "$L"/mix.*
+
+t "SIGKILL at random moments of pulls and rollbacks, 40 runs: always a whole generation, and the next rollback works"
+for i in $(seq 40); do
+	if ((i % 2)); then
+		lpush pkg0$((i % 3)) "kill $i" >/dev/null
+		(as_mnt "$A" pull >/dev/null 2>&1) &
+	else
+		(as_mnt "$A" rollback >/dev/null 2>&1) &
+	fi
+	pid=$!
+	sleep "0.$((RANDOM % 400))"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	for p in pkg00 pkg01 pkg02; do
+		[[ -d $L/env/$p/ ]] || { errs+=("run $i: $p does not resolve"); break 2; }
+	done
+	[[ -s $L/env/$(lgen)/record ]] || { errs+=("run $i: current has no record"); break; }
+done
+timed_rollback
+rc_is 0
+on_base
+audit_has "action=rollback.*result=ok"
+
 t "the lock files: the owner's alone, in a root others cannot write"
 for f in .lock .work.lock; do
 	[[ $(stat -c '%a %U' "$L/env/$f") == "600 $E2E_OWNER" ]] || errs+=("$f: $(stat -c '%a %U' "$L/env/$f")")
