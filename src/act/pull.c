@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "store/freeze.h"
 #include "store/gen.h"
+#include "store/pins.h"
 #include "git/repo.h"
 #include "store/store.h"
 
@@ -29,11 +30,34 @@ static int select_pkgs(const struct policy *p, const struct request *req, bool *
 	return 0;
 }
 
+/* A fetch that moved a pinned tag: rollback still goes to the commit the
+ * pin verified, but whoever pinned it should hear of it from the pull
+ * that brought it, not from a rollback at 3 a.m. */
+static void notice_moved_tag(struct store *s, const struct package *k)
+{
+	char now[OID_HEX + 1], note[2 * OID_HEX + 8], msg[512], key[NAME_MAX_LEN + 16];
+	struct verified_pin v;
+	int r;
+
+	if (pins_read(s, k->name, NULL, &v) != 0 || !v.tag[0])
+		return;
+	if ((r = pins_tag_now(s, k->name, &v, now)) < 0 || (r == 0 && !strcmp(now, v.tagref)))
+		return;
+	snprintf(note, sizeof note, "%s..%s", v.tagref, r == 0 ? now : "gone");
+	snprintf(key, sizeof key, "tag_moved.%s", k->name);
+	snprintf(msg, sizeof msg, "%s: TAG MOVED: the remote's pinned tag %s pointed to %.10s when it "
+		 "was pinned and now %s %.10s; rollback still goes to the pinned commit %.10s: a "
+		 "maintainer should re-pin it", k->name, v.tag, v.tagref, r == 0 ? "points to" : "is",
+		 r == 0 ? now : "gone", v.commit);
+	act_warn(key, msg, note);
+}
+
 /* One package: fetch, materialize the new head into n if the environment
  * follows the deploy branch, then move that branch fast-forward only. The
  * branch moves last, so that a head that cannot be materialized (a pack
  * bomb, a full disk) leaves the store as it was. Returns 1 when n changed. */
-static int pull_one(const struct policy *p, const struct package *k, struct gen_pkg *n, bool dry)
+static int pull_one(struct store *s, const struct policy *p, const struct package *k,
+		    struct gen_pkg *n, bool dry)
 {
 	char old[OID_HEX + 1], now[OID_HEX + 1], audit[2 * OID_HEX + 8];
 	bool forced, moves;
@@ -41,6 +65,7 @@ static int pull_one(const struct policy *p, const struct package *k, struct gen_
 
 	if ((r = repo_fetch(p, k)))
 		return r;
+	notice_moved_tag(s, k);
 	if ((r = repo_advance_deploy(p, k, false, old, now, &forced))) {
 		if (forced) {
 			char key[NAME_MAX_LEN + 16];
@@ -119,7 +144,7 @@ int act_pull(const struct act_ctx *ctx)
 				n = &next.pkgs[j];
 		fflush(stdout);
 		/* One failing remote does not stop the others. */
-		if ((one = pull_one(p, k, n, req->dry_run)) < 0) {
+		if ((one = pull_one(&s, p, k, n, req->dry_run)) < 0) {
 			size_t len = strlen(failed);
 			char key[NAME_MAX_LEN + 16];
 

@@ -2,14 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <fcntl.h>
 
 #include "act/act.h"
 #include "door/audit.h"
 #include "core/err.h"
 #include "store/gen.h"
-#include "store/refs.h"
 #include "store/pins.h"
 #include "store/basefile.h"
 #include "store/store.h"
@@ -47,21 +44,17 @@ static void warn_pkg(const char *key, const char *pkg, const char *note, const c
  * say so loudly, for the tag name now means something else. */
 static void check_tag(struct store *s, const struct package *k, const struct verified_pin *v)
 {
-	char repo[NAME_MAX_LEN + 16], ref[REF_MAX_LEN + 16], now[OID_HEX + 1], note[2 * OID_HEX + 8];
-	int r, fd;
+	char now[OID_HEX + 1], note[2 * OID_HEX + 8];
+	int r;
 
 	if (!v->tag[0])
 		return;
-	snprintf(repo, sizeof repo, "repos/%s.git", k->name);
-	snprintf(ref, sizeof ref, "refs/tags/%s", v->tag);
-	if ((fd = openat(s->root, repo, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	if ((r = pins_tag_now(s, k->name, v, now)) < 0) {
 		warn_pkg("tag_unchecked", k->name, v->tag,
 			 "%s: the repository is missing, so tag %s could not be checked; rolled back to the "
 			 "pinned commit %.10s", k->name, v->tag, v->commit);
 		return;
 	}
-	r = refs_read(fd, ref, now);
-	close(fd);
 	if (r == 0 && strcmp(now, v->tagref) == 0)
 		return;
 	snprintf(note, sizeof note, "%s..%s", v->tagref, r == 0 ? now : "gone");

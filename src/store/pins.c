@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "store/refs.h"
 
 #define PIN_TEXT_MAX (REF_MAX_LEN + 2 * OID_HEX + 64)
 
@@ -81,5 +82,20 @@ int pins_read(struct store *s, const char *pkg, const char *commit, struct verif
 		}
 	}
 	close(dfd);
+	return r;
+}
+
+int pins_tag_now(struct store *s, const char *pkg, const struct verified_pin *v,
+		 char now[OID_HEX + 1])
+{
+	char repo[NAME_MAX_LEN + 16], ref[REF_MAX_LEN + 16];
+	int fd, r;
+
+	snprintf(repo, sizeof repo, "repos/%s.git", pkg);
+	snprintf(ref, sizeof ref, "refs/tags/%s", v->tag);
+	if ((fd = openat(s->root, repo, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return err_sys(E_FAIL, errno, "%s: the repository", pkg);
+	r = refs_read(fd, ref, now);
+	close(fd);
 	return r;
 }

@@ -25,4 +25,10 @@ MUST_USE int pins_write(struct store *s, const char *pkg, const struct verified_
  * there is none; a record for another commit is returned as found. */
 MUST_USE int pins_read(struct store *s, const char *pkg, const char *commit, struct verified_pin *v);
 
+/* Where refs/tags/<v->tag> points in pkg's store now (unpeeled, like
+ * v->tagref), read without libgit2: 0, R_ABSENT when the tag is gone, or
+ * E_FAIL when the repository cannot be read. */
+MUST_USE int pins_tag_now(struct store *s, const char *pkg, const struct verified_pin *v,
+			  char now[OID_HEX + 1]);
+
 #endif

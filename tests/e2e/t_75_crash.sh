@@ -99,6 +99,11 @@ old=$(awk '$1 == "tagref" { print $2 }' "$T/env/pins/pkg01")
 remote=$FX/remotes/pkg01.git
 git --git-dir="$remote" -c user.name=x -c user.email=x@x tag -f -a -m moved "$tag" "${DEPLOY[pkg01]}" >/dev/null
 new=$(git --git-dir="$remote" rev-parse "refs/tags/$tag")
+# The timer's pull is the first to fetch it: it says so, and records it.
+run asuser $E2E_OWNER "$OBSENV" pull
+rc_is 0
+err_has "^obsenv: warning: pkg01: TAG MOVED: the remote's pinned tag $tag pointed to ${old:0:10} when it was pinned and now points to ${new:0:10}; rollback still goes to the pinned commit ${BASE[pkg01]:0:10}: a maintainer should re-pin it$"
+audit_has "action=pull .*result=ok.* tag_moved\.pkg01=$old\.\.$new"
 run sudo_mnt init
 rc_is 1
 err_is "obsenv: pkg01: TAG MOVED: $tag now points to ${DEPLOY[pkg01]}, but the base pin is ${BASE[pkg01]}; refusing to use it"
