@@ -75,7 +75,8 @@ void act_note_earlier(const char *key, const char *earlier);
 /* The switch of a change that holds the work lock and planned next
  * against base (act/switch.c): takes the switch lock for just the switch,
  * re-checks the freeze, and re-plans onto a generation made meanwhile,
- * never changing back a package changed since base. next->number is the
+ * never changing back a package changed since base. Records each package
+ * the switch changed (audit_change), and only those. next->number is the
  * new generation's, or 0 when nothing was left to switch; *dropped
  * counts the packages left as the newer generation has them. */
 MUST_USE int act_switch(struct store *s, const struct caller *c, const char *action,

@@ -62,7 +62,6 @@ int act_checkout(const struct act_ctx *ctx)
 	}
 	if ((r = repo_materialize(p, k, t.commit)))
 		goto out;
-	audit_change(k->name, n->commit, t.commit);
 	str_copy(n->commit, sizeof n->commit, t.commit);
 	str_copy(n->ref, sizeof n->ref, t.ref);
 	n->source = t.source;

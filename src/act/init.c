@@ -70,7 +70,6 @@ int act_init(const struct act_ctx *ctx)
 		n->source = SRC_DEPLOY;
 		str_copy(n->ref, sizeof n->ref, p->pkgs[i].deploy_branch);
 		n->follows = true;
-		audit_change(n->name, "", n->commit);
 		added++;
 	}
 	if (added) {

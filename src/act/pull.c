@@ -93,7 +93,6 @@ static int pull_one(struct store *s, const struct policy *p, const struct packag
 		return r;
 	if (!moves)
 		return 0;
-	audit_change(k->name, n->commit, now);
 	str_copy(n->commit, sizeof n->commit, now);
 	return 1;
 }

@@ -71,8 +71,6 @@ int act_revert(const struct act_ctx *ctx)
 		changed++;
 		printf("%s: %.10s -> %.10s (%s%s%s)\n", from->name, was ? was->commit : "none", from->commit,
 		       gen_source_name(from->source), from->ref[0] ? " " : "", from->ref);
-		if (!req->dry_run)
-			audit_change(from->name, was ? was->commit : "", from->commit);
 	}
 	if (req->dry_run) {
 		printf("dry run: reverting to generation %u would change %zu package%s; nothing changed\n",

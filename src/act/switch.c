@@ -12,6 +12,7 @@
 
 #include "act/act.h"
 #include "core/err.h"
+#include "door/audit.h"
 #include "store/freeze.h"
 #include "store/gen.h"
 #include "store/store.h"
@@ -86,6 +87,14 @@ int act_switch(struct store *s, const struct caller *c, const char *action,
 		goto out;
 	if ((r = store_switch(s, use)))
 		goto out;
+	/* What the new generation changed, not what was planned: a package
+	 * left as a rollback put it is no change of this action's. */
+	for (size_t i = 0; i < use->npkgs; i++) {
+		const struct gen_pkg *was = have ? gen_find(&now, use->pkgs[i].name) : NULL;
+
+		if (!gen_pkg_same(was, &use->pkgs[i]))
+			audit_change(use->pkgs[i].name, was ? was->commit : "", use->pkgs[i].commit);
+	}
 	if (use == &merged) {
 		gen_free(next);
 		*next = merged;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "git/deadline.h"
 #include "git/limits.h"
 #include "git/priv.h"
 #include "core/fs.h"
@@ -176,6 +177,8 @@ static int check_certificate(git_cert *cert, int valid, const char *host, void *
 	size_t len;
 	int m = 0;
 
+	if (!deadline_alive(c->p->stall_timeout))
+		return -1;
 	c->refused = true;
 	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2) {
 		if (valid) {
@@ -220,6 +223,8 @@ static int credentials(git_credential **out, const char *url, const char *user, 
 	int fd;
 
 	(void)url;
+	if (!deadline_alive(c->p->stall_timeout))
+		return GIT_EUSER;
 	if (!c->k->deploy_key[0] || !(allowed & GIT_CREDENTIAL_SSH_KEY) || c->tries++)
 		return GIT_PASSTHROUGH;
 	/* The key must be the owner's alone: we run as the owner now. */
@@ -241,11 +246,56 @@ static int on_transfer(const git_indexer_progress *s, void *payload)
 {
 	struct fetch_ctx *c = payload;
 
+	if (!deadline_alive(c->p->stall_timeout))
+		return GIT_EUSER;
 	if (limit_transfer(c->p, c->k, s)) {
 		c->refused = true;
 		return GIT_EUSER;
 	}
 	return 0;
+}
+
+/* Signs of life that carry nothing obsenv looks at. */
+static int on_sideband(const char *str, int len, void *payload)
+{
+	const struct fetch_ctx *c = payload;
+
+	(void)str;
+	(void)len;
+	return deadline_alive(c->p->stall_timeout) ? 0 : GIT_EUSER;
+}
+
+static int on_tip(const char *ref, const git_oid *a, const git_oid *b, void *payload)
+{
+	const struct fetch_ctx *c = payload;
+
+	(void)ref;
+	(void)a;
+	(void)b;
+	return deadline_alive(c->p->stall_timeout) ? 0 : GIT_EUSER;
+}
+
+/* The fetch itself, within the policy's connect and stall timeouts. */
+static int bounded_fetch(git_remote *remote, git_strarray *refspecs, git_fetch_options *fo,
+			 struct fetch_ctx *ctx)
+{
+	const struct policy *p = ctx->p;
+	const struct package *k = ctx->k;
+	int r, g;
+
+	if ((r = deadline_start(p->connect_timeout)))
+		return r;
+	g = G(git_remote_fetch)(remote, refspecs, fo, "obsenv fetch");
+	deadline_stop();
+	if (g >= 0)
+		return 0;
+	if (deadline_passed() && deadline_answered())
+		return err_set(E_FAIL, "%s: the remote %s sent nothing for %u s (stall_timeout)", k->name,
+			       k->remote, p->stall_timeout);
+	if (deadline_passed())
+		return err_set(E_FAIL, "%s: the remote %s did not answer within %u s (connect_timeout)",
+			       k->name, k->remote, p->connect_timeout);
+	return ctx->refused ? E_FAIL : repo_fail(k->name);
 }
 
 int repo_fetch(const struct policy *p, const struct package *k)
@@ -296,11 +346,11 @@ int repo_fetch(const struct policy *p, const struct package *k)
 	fo.callbacks.credentials = credentials;
 	fo.callbacks.certificate_check = check_certificate;
 	fo.callbacks.transfer_progress = on_transfer;
+	fo.callbacks.sideband_progress = on_sideband;
+	fo.callbacks.update_tips = on_tip;
 	fo.callbacks.payload = &ctx;
-	if (G(git_remote_fetch)(remote, &refspecs, &fo, "obsenv fetch") < 0) {
-		r = ctx.refused ? E_FAIL : repo_fail(k->name);
+	if ((r = bounded_fetch(remote, &refspecs, &fo, &ctx)))
 		goto out;
-	}
 	snprintf(fetched, sizeof fetched, "refs/obsenv/fetched/%s", k->deploy_branch);
 	if (G(git_reference_name_to_id)(&id, repo, fetched) < 0) {
 		r = err_set(E_FAIL, "%s: the remote has no branch '%s'", k->name, k->deploy_branch);

@@ -108,6 +108,8 @@ static void set_known_hosts(void *obj, const struct ynode *v, struct diag *d)
 const struct policy_number policy_numbers[] = {
 	{ "keep_generations", offsetof(struct policy, keep_generations), 2, 1000, 10 },
 	{ "lock_timeout", offsetof(struct policy, lock_timeout), 0, 3600, 30 },
+	{ "connect_timeout", offsetof(struct policy, connect_timeout), 1, 3600, 10 },
+	{ "stall_timeout", offsetof(struct policy, stall_timeout), 1, 86400, 60 },
 	{ "max_fetch_mib", offsetof(struct policy, max_fetch_mib), 1, 1U << 20, 2048 },
 	{ "max_objects", offsetof(struct policy, max_objects), 1, 999999999, 5000000 },
 	{ "max_file_mib", offsetof(struct policy, max_file_mib), 1, 1U << 20, 256 },

@@ -42,6 +42,8 @@ struct policy {
 	char known_hosts[PATH_MAX_LEN + 1]; /* "" when none: SSH remotes refused */
 	unsigned int keep_generations;
 	unsigned int lock_timeout; /* seconds to wait for another obsenv */
+	unsigned int connect_timeout; /* seconds a remote has to answer at all */
+	unsigned int stall_timeout; /* seconds a remote may send nothing */
 	/* What a remote may make obsenv fetch and write (pack bombs). */
 	unsigned int max_fetch_mib; /* bytes received by one fetch */
 	unsigned int max_objects; /* objects in one fetch; files in one tree */

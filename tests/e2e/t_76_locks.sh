@@ -114,7 +114,8 @@ grep -qE "^obsenv: pkg02: .*127\\.0\\.0\\.1:$PORT.*(connect_timeout|stall_timeou
 grep -qE "^obsenv: warning: pkg00: generation [0-9]+ \\(rollback by $E2E_OBS\\) changed it while this pull ran; it stays as that generation has it$" "$L/pull.err" ||
 	errs+=("the pull did not say it left pkg00 as the rollback put it: $(cat "$L/pull.err")")
 on_base
-audit_has "action=pull.*kept_newer\\.pkg00=.*result=failed"
+audit_has "action=pull.*result=failed.*kept_newer\\.pkg00="
+records | grep -q 'action=pull.*pkg\.pkg00=' && errs+=("the record claims a change of pkg00 the pull did not make")
 [[ $(git --git-dir="$L/env/repos/pkg00.git" rev-parse deploy) == "$new00" ]] ||
 	errs+=("the store's deploy branch did not take the fetched fix")
 

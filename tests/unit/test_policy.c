@@ -59,6 +59,8 @@ static struct bad cases[] = {
 	{ "max_objects: -1\n", "t.yaml:1:14: max_objects must be a whole number from 1 to 999999999" },
 	{ "max_objects: 1000000000\n", "t.yaml:1:14: max_objects must be a whole number from 1 to 999999999" },
 	{ "max_memory_mib: 63\n", "t.yaml:1:17: max_memory_mib must be a whole number from 64 to 1048576" },
+	{ "connect_timeout: 0\n", "t.yaml:1:18: connect_timeout must be a whole number from 1 to 3600" },
+	{ "stall_timeout: 86401\n", "t.yaml:1:16: stall_timeout must be a whole number from 1 to 86400" },
 	{ "packages: [pkg]\n", "t.yaml:1:11: packages must be a mapping" },
 	{ "packages: {}\n", "t.yaml:1:11: packages must list 1 to 256 packages" },
 	{ "packages:\n  ../x: {remote: /a}\n",
@@ -215,6 +217,8 @@ Test(policy, example_is_valid_and_complete)
 	cr_assert_eq(p.max_file_mib, 256, "default");
 	cr_assert_eq(p.max_tree_mib, 2048, "default");
 	cr_assert_eq(p.max_memory_mib, 4096, "default");
+	cr_assert_eq(p.connect_timeout, 10, "default");
+	cr_assert_eq(p.stall_timeout, 60, "default");
 	cr_assert_str_eq(p.known_hosts, "/etc/obsenv/known_hosts");
 	cr_assert_str_eq(p.setups_path, "notebooks/.user_setups");
 	cr_assert_str_eq(p.setups_content, "source /opt/obs_env/auto_env_setup.sh\n");
