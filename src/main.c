@@ -191,6 +191,14 @@ static int decide(void)
 				       run.who.human.name, run.act->name);
 		}
 		run.au.role = role->name;
+		/* Accepting a rewritten deploy branch is a maintainer's decision:
+		 * a role that may pull (the timer's) may not make it. */
+		if (run.req.accept_rewrite &&
+		    !authz_role_for(&run.pol, &run.who.human, A_ACCEPT_REWRITE)) {
+			run.decision = "deny";
+			return err_set(E_DENIED, "%s may not accept a rewritten deploy branch: no role in "
+				       "the policy allows 'accept-rewrite'", run.who.human.name);
+		}
 	}
 	run.target = target_of(run.act);
 	run.au.target = run.target->name;

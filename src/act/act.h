@@ -44,6 +44,7 @@ act_fn act_checkout;
 act_fn act_pull;
 act_fn act_diff;
 act_fn act_pin;
+act_fn act_follow;
 
 /* Shared by the actions that make generations (act/common.c). */
 struct generation;
@@ -81,6 +82,10 @@ void act_note_earlier(const char *key, const char *earlier);
  * counts the packages left as the newer generation has them. */
 MUST_USE int act_switch(struct store *s, const struct caller *c, const char *action,
 			const struct generation *base, struct generation *next, size_t *dropped);
+/* want[i]: the policy's package i is named in req's operands, or there
+ * are none (all); an unknown name is E_USAGE. */
+MUST_USE int act_select_pkgs(const struct policy *p, const char *action, const struct request *req,
+			     bool *want);
 /* The policy's package called name, or NULL. */
 const struct package *act_package(const struct policy *p, const char *name);
 

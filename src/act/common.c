@@ -155,3 +155,21 @@ int act_check_tag(const struct package *k, const struct repo_target *t)
 			       k->name, t->ref, k->tags);
 	return 0;
 }
+
+/* Which packages: those named, or all; an unknown name is refused before
+ * anything is done. */
+int act_select_pkgs(const struct policy *p, const char *action, const struct request *req,
+		    bool *want)
+{
+	for (size_t i = 0; i < p->npkgs; i++)
+		want[i] = req->nops == 0;
+	for (int j = 0; j < req->nops; j++) {
+		const struct package *k = act_package(p, req->ops[j]);
+
+		if (!k)
+			return err_set(E_USAGE, "%s: unknown package '%.64s' (see 'obsenv status')", action,
+				       req->ops[j]);
+		want[k - p->pkgs] = true;
+	}
+	return 0;
+}

@@ -13,20 +13,19 @@
 
 #define FAILED_MAX 1024
 
-/* Which packages to pull: those named, or all; unknown names are refused
- * before anything is fetched. */
-static int select_pkgs(const struct policy *p, const struct request *req, bool *want)
+/* pull --accept-rewrite names one package this pull fetches. */
+static int check_accept(const struct policy *p, const struct request *req, const bool *want)
 {
-	for (size_t i = 0; i < p->npkgs; i++)
-		want[i] = req->nops == 0;
-	for (int j = 0; j < req->nops; j++) {
-		const struct package *k = act_package(p, req->ops[j]);
+	const struct package *k;
 
-		if (!k)
-			return err_set(E_USAGE, "pull: unknown package '%.64s' (see 'obsenv status')",
-				       req->ops[j]);
-		want[k - p->pkgs] = true;
-	}
+	if (!req->accept_rewrite)
+		return 0;
+	if (!(k = act_package(p, req->accept_rewrite)))
+		return err_set(E_USAGE, "pull: --accept-rewrite: unknown package '%.64s'",
+			       req->accept_rewrite);
+	if (!want[k - p->pkgs])
+		return err_set(E_USAGE, "pull: --accept-rewrite %s: this pull does not fetch it", k->name);
+	audit_note("reason", req->reason);
 	return 0;
 }
 
@@ -56,17 +55,33 @@ static void notice_moved_tag(struct store *s, const struct package *k)
  * follows the deploy branch, then move that branch fast-forward only. The
  * branch moves last, so that a head that cannot be materialized (a pack
  * bomb, a full disk) leaves the store as it was. Returns 1 when n changed. */
+/* A rewrite a maintainer accepted by name: loud, and in the record with
+ * both commits and the reason. */
+static void accepted(const struct package *k, const char *old, const char *now, const char *reason,
+		     bool dry)
+{
+	char key[NAME_MAX_LEN + 24], note[2 * OID_HEX + 8], msg[600];
+
+	snprintf(note, sizeof note, "%s..%s", old, now);
+	snprintf(key, sizeof key, "rewrite_accepted.%s", k->name);
+	snprintf(msg, sizeof msg, "%s: REWRITE %sACCEPTED: %s moves from %.10s to %.10s, which does not "
+		 "descend from it (\"%s\")", k->name, dry ? "WOULD BE " : "", k->deploy_branch, old, now,
+		 reason);
+	act_warn(key, msg, note);
+}
+
 static int pull_one(struct store *s, const struct policy *p, const struct package *k,
-		    struct gen_pkg *n, bool dry)
+		    struct gen_pkg *n, const struct request *req)
 {
 	char old[OID_HEX + 1], now[OID_HEX + 1], audit[2 * OID_HEX + 8];
-	bool forced, moves;
+	bool accept = req->accept_rewrite && !strcmp(req->accept_rewrite, k->name);
+	bool dry = req->dry_run, forced, moves;
 	int r;
 
 	if ((r = repo_fetch(p, k)))
 		return r;
 	notice_moved_tag(s, k);
-	if ((r = repo_advance_deploy(p, k, false, old, now, &forced))) {
+	if ((r = repo_advance_deploy(p, k, false, accept, old, now, &forced))) {
 		if (forced) {
 			char key[NAME_MAX_LEN + 16];
 
@@ -76,6 +91,11 @@ static int pull_one(struct store *s, const struct policy *p, const struct packag
 		}
 		return r;
 	}
+	if (forced)
+		accepted(k, old, now, req->reason, dry);
+	else if (accept)
+		printf("%s: --accept-rewrite: the deploy branch was not rewritten; pulled as usual\n",
+		       k->name);
 	moves = n && n->follows && strcmp(n->commit, now) != 0;
 	if (!n || !n->follows)
 		printf("%s: fetched; %s%s\n", k->name, !strcmp(old, now) ? "nothing new" : "deploy moved",
@@ -89,7 +109,8 @@ static int pull_one(struct store *s, const struct policy *p, const struct packag
 		return moves ? repo_check_limits(p, k, now) : 0;
 	if (moves && (r = repo_materialize(p, k, now)))
 		return r;
-	if (strcmp(old, now) != 0 && (r = repo_advance_deploy(p, k, true, old, now, &forced)))
+	if (strcmp(old, now) != 0 &&
+	    (r = repo_advance_deploy(p, k, true, accept, old, now, &forced)))
 		return r;
 	if (!moves)
 		return 0;
@@ -112,7 +133,8 @@ int act_pull(const struct act_ctx *ctx)
 	if (!want)
 		return err_oom();
 	/* Even a dry run fetches into the store: it takes the lock. */
-	if ((r = select_pkgs(p, req, want)) || (r = act_open_store(&s, p, c, "pull", false, LOCK_WORK, true)) ||
+	if ((r = act_select_pkgs(p, "pull", req, want)) || (r = check_accept(p, req, want)) ||
+	    (r = act_open_store(&s, p, c, "pull", false, LOCK_WORK, true)) ||
 	    (r = store_current_required(&s, &cur)))
 		goto out;
 	if ((r = freeze_check(&s))) {
@@ -143,7 +165,7 @@ int act_pull(const struct act_ctx *ctx)
 				n = &next.pkgs[j];
 		fflush(stdout);
 		/* One failing remote does not stop the others. */
-		if ((one = pull_one(&s, p, k, n, req->dry_run)) < 0) {
+		if ((one = pull_one(&s, p, k, n, req)) < 0) {
 			size_t len = strlen(failed);
 			char key[NAME_MAX_LEN + 16];
 

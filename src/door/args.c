@@ -52,6 +52,18 @@ static int option(const struct action *a, int argc, char **argv, int *i, struct 
 		if (!*v)
 			return err_set(E_USAGE, "%s: --force-unreachable needs a reason", a->name);
 		req->force_reason = v;
+	} else if ((a->opts & OPT_REWRITE) && (v = value_of("--accept-rewrite", argc, argv, i))) {
+		if (!*v)
+			return err_set(E_USAGE, "%s: --accept-rewrite needs a package", a->name);
+		if (req->accept_rewrite)
+			return err_set(E_USAGE, "%s: --accept-rewrite takes one package at a time", a->name);
+		req->accept_rewrite = v;
+	} else if ((a->opts & OPT_REWRITE) && (v = value_of("--reason", argc, argv, i))) {
+		/* The reason goes into the audit record: one line of text. */
+		if (!str_is_text(v, 200) || !*v)
+			return err_set(E_USAGE, "%s: --reason needs one line of 1 to 200 printable bytes",
+				       a->name);
+		req->reason = v;
 	} else if ((a->opts & OPT_IMPORT) && (v = value_of("--import", argc, argv, i))) {
 		if (!*v)
 			return err_set(E_USAGE, "%s: --import needs a file", a->name);
@@ -107,6 +119,9 @@ int args_parse(int argc, char **argv, struct request *req)
 	if (req->import && req->nops)
 		return err_set(E_USAGE, "%s: --import takes no other argument (usage: obsenv %s)",
 			       a->name, a->usage);
+	if (!req->accept_rewrite != !req->reason)
+		return err_set(E_USAGE, "%s: --accept-rewrite PKG and --reason TEXT go together (usage: "
+			       "obsenv %s)", a->name, a->usage);
 	if (req->nops < a->min_ops && !req->import)
 		return err_set(E_USAGE, "%s: missing argument (usage: obsenv %s)", a->name, a->usage);
 	for (int k = 0; k < req->nops; k++)

@@ -25,6 +25,8 @@ struct request {
 	unsigned int count; /* -n N; 0 when not given */
 	const char *force_reason; /* --force-unreachable REASON */
 	const char *import;       /* --import FILE */
+	const char *accept_rewrite; /* pull --accept-rewrite PKG */
+	const char *reason;         /* its --reason TEXT */
 	char *import_buf;         /* its bytes, read as the caller (main.c) */
 	size_t import_len;
 };

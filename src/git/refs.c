@@ -143,8 +143,8 @@ out:
 	return r;
 }
 
-int repo_advance_deploy(const struct policy *p, const struct package *k, bool move,
-		       char old[OID_HEX + 1], char now[OID_HEX + 1], bool *forced)
+int repo_advance_deploy(const struct policy *p, const struct package *k, bool move, bool accept,
+			char old[OID_HEX + 1], char now[OID_HEX + 1], bool *forced)
 {
 	char head[REF_MAX_LEN + 16], fetched[REF_MAX_LEN + 32];
 	git_repository *repo = NULL;
@@ -172,14 +172,20 @@ int repo_advance_deploy(const struct policy *p, const struct package *k, bool mo
 		goto out;
 	}
 	/* History on the deploy branch is never rewritten here: a remote that
-	 * was force-pushed is refused, and the branch stays where it was. */
-	if (d != 1) {
-		*forced = true;
+	 * was force-pushed is refused, and the branch stays where it was,
+	 * unless a maintainer accepted this rewrite by name, with a reason
+	 * (the old head stays reachable as refs/obsenv/deployed/). */
+	*forced = d != 1;
+	if (*forced && !accept) {
 		r = err_set(E_FAIL, "%s: FORCE-PUSHED: the remote's %s is now %s, which does not descend "
-				    "from %s; refusing to move", k->name, k->deploy_branch, now, old);
+				    "from %s; refusing to move (a maintainer may accept it: pull "
+				    "--accept-rewrite %s --reason TEXT)", k->name, k->deploy_branch, now, old,
+			    k->name);
 		goto out;
 	}
-	if (move && G(git_reference_create)(&ref, repo, head, &b, 1, "obsenv pull: fast-forward") < 0)
+	if (move && G(git_reference_create)(&ref, repo, head, &b, 1,
+					    *forced ? "obsenv pull: rewrite accepted" :
+						      "obsenv pull: fast-forward") < 0)
 		r = repo_fail(k->name);
 out:
 	G(git_reference_free)(ref);

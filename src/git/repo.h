@@ -73,8 +73,10 @@ MUST_USE int repo_log(const struct policy *p, const struct package *k, const cha
 /* After a fetch: moves the deploy branch to what was fetched (only checks,
  * unless move), fast-forward only. old and now receive both commits
  * (equal when nothing is new); *forced is set when the fetched commit does
- * not descend from the branch (a force-push), which is then refused. */
+ * not descend from the branch (a force-push), which is then refused
+ * unless accept (a maintainer's pull --accept-rewrite for this package). */
 MUST_USE int repo_advance_deploy(const struct policy *p, const struct package *k, bool move,
-		       char old[OID_HEX + 1], char now[OID_HEX + 1], bool *forced);
+				 bool accept, char old[OID_HEX + 1], char now[OID_HEX + 1],
+				 bool *forced);
 
 #endif

@@ -76,9 +76,9 @@ static const struct action actions[A_COUNT] = {
 		.network = true,
 		.changes = true,
 		.available = true,
-		.opts = OPT_DRY_RUN,
+		.opts = OPT_DRY_RUN | OPT_REWRITE,
 		.max_ops = MANY,
-		.usage = "pull [--dry-run] [PKG...]",
+		.usage = "pull [--dry-run] [--accept-rewrite PKG --reason TEXT] [PKG...]",
 		.summary = "fetch, and fast-forward deploy followers",
 	},
 	[A_HISTORY] = {
@@ -134,6 +134,24 @@ static const struct action actions[A_COUNT] = {
 		.available = true,
 		.usage = "restore-setups",
 		.summary = "save your notebook setup file aside and write a fresh one",
+	},
+	[A_FOLLOW] = {
+		.name = "follow",
+		.runs_as = AS_OWNER,
+		.changes = true,
+		.available = true,
+		.opts = OPT_DRY_RUN,
+		.max_ops = MANY,
+		.usage = "follow [--dry-run] [PKG...]",
+		.summary = "put packages back on their deploy heads, following them",
+	},
+	[A_ACCEPT_REWRITE] = {
+		.name = "accept-rewrite",
+		.runs_as = AS_OWNER,
+		.network = true,
+		.changes = true,
+		.usage = "pull --accept-rewrite PKG --reason TEXT",
+		.summary = "accept a rewritten deploy branch",
 	},
 };
 

@@ -9,7 +9,10 @@
 
 enum action_id {
 	A_CHECK, A_LIST, A_INIT, A_STATUS, A_ROLLBACK, A_PIN, A_CHECKOUT, A_PULL,
-	A_HISTORY, A_REVERT, A_DIFF, A_FREEZE, A_THAW, A_RESTORE_SETUPS,
+	A_HISTORY, A_REVERT, A_DIFF, A_FREEZE, A_THAW, A_RESTORE_SETUPS, A_FOLLOW,
+	/* Not a command: what a role must grant for pull --accept-rewrite,
+	 * so that a role allowed to pull (the timer's) cannot rewrite. */
+	A_ACCEPT_REWRITE,
 	A_COUNT
 };
 
@@ -27,6 +30,7 @@ enum {
 	OPT_COUNT = 1 << 3,   /* -n N */
 	OPT_FORCE = 1 << 4,   /* --force-unreachable REASON */
 	OPT_IMPORT = 1 << 5,  /* --import FILE */
+	OPT_REWRITE = 1 << 6, /* --accept-rewrite PKG --reason TEXT */
 };
 
 struct action {

@@ -187,7 +187,7 @@ push pkg01 "hot fix 3"
 new1=$(mremote pkg01 deploy)
 run asuser $E2E_OWNER "$A" pull
 rc_is 1
-err_has "^obsenv: pkg02: FORCE-PUSHED: the remote's deploy is now $forced, which does not descend from $new2; refusing to move$"
+err_has "^obsenv: pkg02: FORCE-PUSHED: the remote's deploy is now $forced, which does not descend from $new2; refusing to move \\(a maintainer may accept it: pull --accept-rewrite pkg02 --reason TEXT\\)$"
 err_has "^obsenv: pull: 1 of 3 packages failed: pkg02 \\(the others moved\\)$"
 [[ $(mcommit pkg02) == "$new2" ]] || errs+=("pkg02 moved")
 [[ $(mstore pkg02 refs/heads/deploy) == "$new2" ]] || errs+=("the store's deploy branch of pkg02 moved")

@@ -116,3 +116,48 @@ Test(args, operand_counts)
 	cr_expect_eq(parse(&r, 4, f), E_USAGE);
 	cr_expect_str_eq(err_msg(), "checkout: empty argument");
 }
+
+Test(args, follow_takes_packages_or_none)
+{
+	struct request r;
+	const char *a[] = { "obsenv", "follow" }, *b[] = { "obsenv", "follow", "--dry-run", "p1", "p2" };
+
+	cr_assert_eq(parse(&r, 2, a), 0);
+	cr_expect_eq(r.action, A_FOLLOW);
+	cr_expect_eq(r.nops, 0);
+	cr_assert_eq(parse(&r, 5, b), 0);
+	cr_expect(r.dry_run);
+	cr_expect_eq(r.nops, 2);
+}
+
+/* A rewrite is accepted for one named package, with a reason, or not at
+ * all; the timer's plain pull can never carry it. */
+Test(args, accept_rewrite_names_one_package_and_a_reason)
+{
+	struct request r;
+	const char *ok[] = { "obsenv", "pull", "--accept-rewrite", "p1", "--reason", "rebased fix" },
+		   *eq[] = { "obsenv", "pull", "--accept-rewrite=p1", "--reason=r", "p1" },
+		   *noreason[] = { "obsenv", "pull", "--accept-rewrite", "p1" },
+		   *nopkg[] = { "obsenv", "pull", "--reason", "r" },
+		   *two[] = { "obsenv", "pull", "--accept-rewrite", "a", "--accept-rewrite", "b", "--reason", "r" },
+		   *ctl[] = { "obsenv", "pull", "--accept-rewrite", "p1", "--reason", "a\nb" },
+		   *empty[] = { "obsenv", "pull", "--accept-rewrite", "p1", "--reason", "" },
+		   *other[] = { "obsenv", "checkout", "--accept-rewrite", "p1", "p1", "v1" };
+
+	cr_assert_eq(parse(&r, 6, ok), 0);
+	cr_expect_str_eq(r.accept_rewrite, "p1");
+	cr_expect_str_eq(r.reason, "rebased fix");
+	cr_assert_eq(parse(&r, 5, eq), 0);
+	cr_expect_str_eq(r.accept_rewrite, "p1");
+	cr_expect_eq(parse(&r, 4, noreason), E_USAGE);
+	cr_expect(strstr(err_msg(), "--accept-rewrite PKG and --reason TEXT go together") != NULL, "%s",
+		  err_msg());
+	cr_expect_eq(parse(&r, 4, nopkg), E_USAGE);
+	cr_expect_eq(parse(&r, 8, two), E_USAGE);
+	cr_expect_str_eq(err_msg(), "pull: --accept-rewrite takes one package at a time");
+	cr_expect_eq(parse(&r, 6, ctl), E_USAGE);
+	cr_expect_str_eq(err_msg(), "pull: --reason needs one line of 1 to 200 printable bytes");
+	cr_expect_eq(parse(&r, 6, empty), E_USAGE);
+	cr_expect_eq(parse(&r, 6, other), E_USAGE);
+	cr_expect_str_eq(err_msg(), "checkout: unknown option '--accept-rewrite'");
+}
