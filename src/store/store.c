@@ -152,16 +152,36 @@ int store_write_file(int dfd, const char *name, const char *data, size_t len, in
 /* A .tmp- name ends in "-<pid>" of the run that made it. Another run
  * still alive is working on it (a pull materializing while a rollback
  * sweeps): its names are not leftovers. Every obsenv runs as the owner
- * account after the drop, so kill(pid, 0) reaches each one; a reused pid
- * only leaves clutter for a later sweep. */
+ * account after the drop, so kill(pid, 0) reaches each one, and its
+ * command name is this process's own; a pid reused by anything else
+ * (pids wrap quickly on a busy machine) does not keep a leftover. */
+static void comm_of(const char *pid, char *out, size_t size)
+{
+	char path[48];
+	int fd;
+	ssize_t n = -1;
+
+	snprintf(path, sizeof path, "/proc/%s/comm", pid);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		n = read(fd, out, size - 1);
+		close(fd);
+	}
+	out[n > 0 ? n : 0] = '\0';
+}
+
 static bool maker_alive(const char *name)
 {
 	const char *dash = strrchr(name, '-');
+	char theirs[32], ours[32];
 	unsigned int pid;
 
 	if (!dash || str_to_id(dash + 1, &pid) || pid == 0 || (pid_t)pid == getpid())
 		return false;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	if (kill((pid_t)pid, 0) != 0)
+		return false;
+	comm_of(dash + 1, theirs, sizeof theirs);
+	comm_of("self", ours, sizeof ours);
+	return theirs[0] && strcmp(theirs, ours) == 0;
 }
 
 /* Removes every ".tmp-" entry directly below dfd. One that cannot go

@@ -206,4 +206,10 @@ Test(gens, a_live_runs_temporary_names_are_not_swept)
 	snprintf(path, sizeof path, "%s/%s", root, name);
 	cr_assert_eq(lstat(path, &st), 0, "a live run's temporary name was swept");
 	cr_assert_eq(unlinkat(s.root, name, AT_REMOVEDIR), 0);
+	/* A pid that another program has now (pid 1 is never this test's
+	 * own program) does not keep a killed run's leftover. */
+	cr_assert_eq(mkdirat(s.root, ".tmp-base.yaml-1", 0755), 0);
+	cr_assert_eq(store_cleanup(&s, false), 0, "%s", err_msg());
+	snprintf(path, sizeof path, "%s/.tmp-base.yaml-1", root);
+	cr_assert_neq(lstat(path, &st), 0, "a reused pid kept a leftover");
 }
