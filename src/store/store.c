@@ -197,6 +197,9 @@ static int sweep(int dfd, int r)
 			close(fd);
 		return r ? r : err_sys(E_FAIL, errno, "cannot read a store directory");
 	}
+	/* The copy shares its offset with dfd: an earlier sweep of the same
+	 * directory left it at the end. */
+	rewinddir(d);
 	while ((e = readdir(d)))
 		if (!strncmp(e->d_name, ".tmp-", 5) && !maker_alive(e->d_name)) {
 			int q = store_remove(dfd, e->d_name);
