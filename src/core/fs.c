@@ -201,7 +201,7 @@ int fs_write_all(int fd, const void *data, size_t len)
 
 int fs_open_owned_dir(const char *path, uid_t owner, int *fd)
 {
-	const char *leaf = NULL;
+	const char *leaf = path;
 	struct stat st;
 	int dfd, r;
 
@@ -229,28 +229,32 @@ int fs_open_owned_dir(const char *path, uid_t owner, int *fd)
 
 int fs_read_owned(const char *path, uid_t owner, size_t max, char **buf, size_t *len)
 {
-	const char *leaf = NULL;
+	const char *leaf = path;
 	struct stat st;
-	int dfd, fd, r;
+	int dfd, fd = -1, r;
 
 	if ((r = walk(path, owner, E_POLICY, &dfd, &leaf)))
 		return r;
 	/* Look before opening: a FIFO or device must not be opened at all. */
 	if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW)) {
 		r = err_sys(E_POLICY, errno, "%s", path);
-	} else if (S_ISLNK(st.st_mode)) {
-		r = err_set(E_POLICY, "%s: is a symlink", path);
-	} else if ((fd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
-		r = err_sys(E_POLICY, errno, "%s", path);
-	} else {
-		if (fstat(fd, &st))
-			r = err_sys(E_POLICY, errno, "%s", path);
-		else if (S_ISREG(st.st_mode))
-			r = trusted(&st, path, strlen(path), "file", owner, E_POLICY);
-		if (!r)
-			r = read_fd(fd, path, max, buf, len);
-		close(fd);
+		goto out;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		r = err_set(E_POLICY, "%s: %s", path, S_ISLNK(st.st_mode) ? "is a symlink" :
+						    "not a regular file");
+		goto out;
+	}
+	if ((fd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st)) {
+		r = err_sys(E_POLICY, errno, "%s", path);
+		goto out;
+	}
+	if (!(r = trusted(&st, path, strlen(path), "file", owner, E_POLICY)))
+		r = read_fd(fd, path, max, buf, len);
+out:
+	if (fd >= 0)
+		close(fd);
 	close(dfd);
 	return r;
 }

@@ -39,15 +39,11 @@ static void record_read(int fd, char *buf, size_t size)
 
 static void record_write(int fd, const char *text)
 {
-	char line[RECORD];
-	size_t n = strlen(text);
+	char line[RECORD + 1];
 
-	if (n >= sizeof line)
-		n = sizeof line - 1;
-	memset(line, ' ', sizeof line);
-	memcpy(line, text, n);
-	line[sizeof line - 1] = '\n';
-	(void)!pwrite(fd, line, sizeof line, 0);
+	/* Padded with spaces to the full size, cut if longer. */
+	snprintf(line, sizeof line, "%-*.*s\n", RECORD - 1, RECORD - 1, text);
+	(void)!pwrite(fd, line, RECORD, 0);
 }
 
 /* A lock file left 0644 by an earlier version is narrowed; one that is
