@@ -27,6 +27,7 @@ enum {
 	OPT_COUNT = 1 << 3,   /* -n N */
 	OPT_FORCE = 1 << 4,   /* --force-unreachable REASON */
 	OPT_IMPORT = 1 << 5,  /* --import FILE */
+	OPT_CHECK = 1 << 6,   /* --check */
 };
 
 struct action {
