@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "store/freeze.h"
 #include "store/gen.h"
+#include "store/lastpull.h"
 #include "store/pins.h"
 #include "git/repo.h"
 #include "store/store.h"
@@ -197,6 +198,8 @@ int act_pull(const struct act_ctx *ctx)
 	/* Also when nothing moved: the timer's pull trims what rollbacks added. */
 	if (!req->dry_run)
 		act_gc(&s, p);
+	if (!req->dry_run && lastpull_write(&s, tried, nfailed, failed))
+		act_warn("warning.last_pull", err_msg(), NULL);
 	if (nfailed)
 		r = err_set(E_FAIL, "pull: %zu of %zu package%s failed: %s%s", nfailed, tried,
 			    tried == 1 ? "" : "s", failed, moved ? " (the others moved)" : "");

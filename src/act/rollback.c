@@ -1,4 +1,3 @@
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,91 +6,15 @@
 #include "door/audit.h"
 #include "core/err.h"
 #include "store/gen.h"
-#include "store/pins.h"
-#include "store/basefile.h"
+#include "store/plan.h"
 #include "store/store.h"
 
 /* Rollback is the door observers need at 3 a.m.: it never refuses as a
  * whole because of one package. Each package goes to a verified base tree
  * if it has one; the ones that cannot are named and stay where they are,
  * and the exit status (7) says the switch was partial. Small file reads
- * only: it works with the network down and without libgit2. */
-
-struct target {
-	char commit[OID_HEX + 1];
-	char tag[REF_MAX_LEN + 1];
-	char why[400]; /* "" when there is a verified base tree to switch to */
-};
-
-static void warn_pkg(const char *key, const char *pkg, const char *note, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* act_warn, under key.pkg in the audit record. */
-static void warn_pkg(const char *key, const char *pkg, const char *note, const char *fmt, ...)
-{
-	char msg[600], k[NAME_MAX_LEN + 32];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	snprintf(k, sizeof k, "%s.%s", key, pkg);
-	act_warn(k, msg, note);
-}
-
-/* The tag must still point where it pointed when the pin was verified. If
- * it moved, the verified commit is still the base: roll back to it, and
- * say so loudly, for the tag name now means something else. */
-static void check_tag(struct store *s, const struct package *k, const struct verified_pin *v)
-{
-	char now[OID_HEX + 1], note[2 * OID_HEX + 8];
-	int r;
-
-	if (!v->tag[0])
-		return;
-	if ((r = pins_tag_now(s, k->name, v, now)) < 0) {
-		warn_pkg("tag_unchecked", k->name, v->tag,
-			 "%s: the repository is missing, so tag %s could not be checked; rolled back to the "
-			 "pinned commit %.10s", k->name, v->tag, v->commit);
-		return;
-	}
-	if (r == 0 && strcmp(now, v->tagref) == 0)
-		return;
-	snprintf(note, sizeof note, "%s..%s", v->tagref, r == 0 ? now : "gone");
-	warn_pkg("tag_moved", k->name, note,
-		 "%s: TAG MOVED: %s pointed to %s when it was pinned and now %s %s; rolled back to the "
-		 "pinned commit %s anyway: a maintainer should re-pin it",
-		 k->name, v->tag, v->tagref, r == 0 ? "points to" : "is", r == 0 ? now : "gone", v->commit);
-}
-
-/* pin: the base file's pin, or NULL when the base file cannot be used. */
-static void plan(struct store *s, const struct package *k, const struct pin *pin, struct target *t)
-{
-	struct verified_pin v;
-	int r = pin && pin->commit[0] ? pins_read(s, k->name, pin->commit, &v) : R_ABSENT;
-	bool verified = r == 0 && pin && !strcmp(v.commit, pin->commit) && !strcmp(v.tag, pin->tag);
-
-	memset(t, 0, sizeof *t);
-	if (!verified && pins_read(s, k->name, NULL, &v) != 0) {
-		snprintf(t->why, sizeof t->why, "%s: no verified base pin (run 'obsenv init' or 'obsenv pin')",
-			 k->name);
-		return;
-	}
-	if (!verified && pin)
-		warn_pkg("unverified", k->name, pin->commit,
-			 "%s: the base file's pin %s%s%.10s has not been verified: rolled back to the last "
-			 "verified pin %s%s%.10s; a maintainer should re-pin it or run 'obsenv init'",
-			 k->name, pin->tag, pin->tag[0] ? " " : "", pin->commit, v.tag, v.tag[0] ? " " : "",
-			 v.commit);
-	if (!store_has_tree(s, k->name, v.commit)) {
-		snprintf(t->why, sizeof t->why, "%s: the tree of base pin %.10s is missing (run 'obsenv init')",
-			 k->name, v.commit);
-		return;
-	}
-	check_tag(s, k, &v);
-	str_copy(t->commit, sizeof t->commit, v.commit);
-	str_copy(t->tag, sizeof t->tag, v.tag);
-}
+ * only (store/plan.c, which status --check shares): it works with the
+ * network down and without libgit2. */
 
 int act_rollback(const struct act_ctx *ctx)
 {
@@ -101,10 +24,9 @@ int act_rollback(const struct act_ctx *ctx)
 	struct store s = STORE_INIT;
 	struct generation cur = { 0 }, next = { 0 };
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);
-	struct target *tg = calloc(p->npkgs, sizeof *tg);
-	char old[256], names[512] = "";
+	struct plan *tg = calloc(p->npkgs, sizeof *tg);
+	char old[256], names[512] = "", base_err[512];
 	size_t changed = 0, stayed = 0;
-	bool base_ok;
 	int r;
 
 	if (!pins || !tg || !(next.pkgs = calloc(p->npkgs, sizeof *next.pkgs))) {
@@ -115,18 +37,24 @@ int act_rollback(const struct act_ctx *ctx)
 		goto out;
 	if ((r = store_current_required(&s, &cur)))
 		goto out;
-	/* A base file edited by hand, or missing a package just added to the
-	 * policy, must not lock observers out: the pins verified last stand. */
-	if (!(base_ok = basefile_load(p, pins) == 0)) {
+	/* Every package is planned before anything is said or done. A base
+	 * file edited by hand, or missing a package just added to the policy,
+	 * must not lock observers out: the pins verified last stand. */
+	plan_all(&s, pins, tg, base_err, sizeof base_err);
+	if (base_err[0]) {
 		char msg[700];
 
 		snprintf(msg, sizeof msg, "the base file cannot be used (%s): rolling back to the last "
-			 "verified pins", err_msg());
+			 "verified pins", base_err);
 		act_warn("warning.basefile", msg, NULL);
 	}
-	/* Every package is planned before anything is said or done. */
 	for (size_t i = 0; i < p->npkgs; i++)
-		plan(&s, &p->pkgs[i], base_ok ? &pins[i] : NULL, &tg[i]);
+		for (size_t j = 0; j < tg[i].nnotes; j++) {
+			char key[NAME_MAX_LEN + 32];
+
+			snprintf(key, sizeof key, "%s.%s", tg[i].notes[j].key, p->pkgs[i].name);
+			act_warn(key, tg[i].notes[j].msg, tg[i].notes[j].note);
+		}
 	for (size_t i = 0; i < p->npkgs; i++) {
 		const struct package *k = &p->pkgs[i];
 		const struct gen_pkg *was = gen_find(&cur, k->name);

@@ -4,12 +4,32 @@
 #include <time.h>
 
 #include "act/act.h"
+#include "act/ready.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "store/freeze.h"
 #include "store/gen.h"
 #include "git/repo.h"
 #include "store/store.h"
+
+/* --verify names at most this many drifted files per package. */
+#define DRIFT_SHOW 20
+#define DRIFT_NAME_MAX 256
+
+struct drift {
+	size_t count, shown;
+	char names[DRIFT_SHOW][DRIFT_NAME_MAX];
+};
+
+static bool keep_name(void *arg, const char *path)
+{
+	struct drift *d = arg;
+
+	if (d->shown == DRIFT_SHOW)
+		return false;
+	snprintf(d->names[d->shown++], sizeof d->names[0], "%s", path);
+	return true;
+}
 
 static const char *follows(const struct gen_pkg *g, char *buf, size_t size)
 {
@@ -22,123 +42,255 @@ static const char *follows(const struct gen_pkg *g, char *buf, size_t size)
 	return buf;
 }
 
+static void utc(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	/* The records' times are bounded when read; a failed conversion
+	 * still must not hand strftime a null time. */
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, size, "?");
+}
+
+static void json_last_pull(int r, const struct last_pull *lp, const char *why)
+{
+	char when[64], list[LASTPULL_FAILED_MAX], *name, *save = NULL;
+
+	if (r == R_ABSENT) {
+		printf("null");
+		return;
+	}
+	if (r < 0) {
+		printf("{\"time\": null, \"result\": null, \"error\": ");
+		json_str(stdout, why);
+		printf("}");
+		return;
+	}
+	utc(lp->time, when, sizeof when);
+	printf("{\"time\": %lld, \"utc\": ", lp->time);
+	json_str(stdout, when);
+	printf(", \"result\": ");
+	json_str(stdout, lastpull_result_name(lp->result));
+	printf(", \"failed\": [");
+	str_copy(list, sizeof list, lp->failed);
+	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		printf("%s", name == list ? "" : ", ");
+		json_str(stdout, name);
+	}
+	printf("]}");
+}
+
+static void text_last_pull(int r, const struct last_pull *lp, const char *why)
+{
+	char when[64];
+
+	if (r == R_ABSENT) {
+		printf("last pull: never\n");
+	} else if (r < 0) {
+		printf("last pull: unknown (%s)\n", why);
+	} else {
+		utc(lp->time, when, sizeof when);
+		printf("last pull: %s, %s%s%s\n", when, lastpull_result_name(lp->result),
+		       lp->failed[0] ? ": failed " : "", lp->failed);
+	}
+}
+
+static void json_head(const struct policy *p, const struct generation *g, const char *when,
+		      const struct freeze *fz)
+{
+	printf("{\"root\": ");
+	json_str(stdout, p->root);
+	printf(", \"generation\": %lu, \"time\": ", g->number);
+	json_str(stdout, when);
+	printf(", \"user\": ");
+	json_str(stdout, g->user);
+	printf(", \"sudo_user\": ");
+	json_str_or_null(stdout, g->sudo_user);
+	printf(", \"action\": ");
+	json_str(stdout, g->action);
+	printf(", \"frozen\": ");
+	if (fz) {
+		printf("{\"since\": %lld, \"by\": ", fz->since);
+		json_str(stdout, fz->who);
+		printf(", \"reason\": ");
+		json_str(stdout, fz->reason);
+		printf("}");
+	} else {
+		printf("null");
+	}
+}
+
+static void json_pkg(const struct gen_pkg *k, const char *name, int base, const struct drift *d, bool first)
+{
+	printf("%s{\"name\": ", first ? "" : ", ");
+	json_str(stdout, k->name);
+	printf(", \"commit\": ");
+	json_str(stdout, k->commit);
+	printf(", \"version\": ");
+	json_str(stdout, name);
+	printf(", \"source\": ");
+	json_str(stdout, gen_source_name(k->source));
+	printf(", \"ref\": ");
+	json_str(stdout, k->ref);
+	printf(", \"follows_deploy\": %s, \"at_base\": %s, \"drift\": ", k->follows ? "true" : "false",
+	       base < 0 ? "null" : base ? "true" : "false");
+	if (!d) {
+		printf("null}");
+		return;
+	}
+	printf("%zu, \"drifted\": [", d->count);
+	for (size_t j = 0; j < d->shown; j++) {
+		printf("%s", j ? ", " : "");
+		json_str(stdout, d->names[j]);
+	}
+	printf("]}");
+}
+
+/* The drifted files of one package, for people: at most DRIFT_SHOW. */
+static void text_drift(const char *pkg, const char *commit, const struct drift *d)
+{
+	char name[DRIFT_NAME_MAX];
+
+	printf("%s: %zu file%s differ%s from commit %.10s:\n", pkg, d->count, d->count == 1 ? "" : "s",
+	       d->count == 1 ? "s" : "", commit);
+	for (size_t j = 0; j < d->shown; j++) {
+		str_for_terminal(name, sizeof name, d->names[j]);
+		printf("  %s\n", name);
+	}
+	if (d->count > d->shown)
+		printf("  and %zu more\n", d->count - d->shown);
+}
+
 /* Reads only small files: no git library, no walk of the trees, unless
- * --verify asks for every file to be compared with its commit. */
+ * --verify asks for every file to be compared with its commit. Takes no
+ * lock: a monitor's status --check never waits for, or delays, a change. */
 int act_status(const struct act_ctx *ctx)
 {
 	const struct policy *p = ctx->pol;
 	const struct request *req = ctx->req;
 	struct store s = STORE_INIT;
 	struct generation g = { 0 };
-	struct pin *pins = calloc(p->npkgs, sizeof *pins);
-	char when[64], name[256], fol[REF_MAX_LEN + 16];
-	bool pins_ok, frozen;
+	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
+	struct plan *plans = calloc(p->npkgs ? p->npkgs : 1, sizeof *plans);
+	struct drift *drift = NULL;
+	struct problems ps = { 0 };
+	struct ready_input in = { .pol = p, .plans = plans, .pins = pins };
+	char when[64], name[256], fol[REF_MAX_LEN + 16], base_err[512], pull_err[512] = "";
+	char drifted[512] = "";
+	struct last_pull lp;
 	struct freeze fz;
-	struct tm tm;
-	time_t t;
+	size_t ndrifted = 0;
 	int r;
 
-	if (!pins)
-		return err_oom();
+	if (!pins || !plans) {
+		r = err_oom();
+		goto out;
+	}
 	if ((r = store_open(&s, p, false)) || (r = store_current_required(&s, &g)))
 		goto out;
-	if (req->verify && (r = repo_start(p, REPO_READ)))
+	if (req->verify && ((r = repo_start(p, REPO_READ)) ||
+			    !(drift = calloc(g.npkgs ? g.npkgs : 1, sizeof *drift)))) {
+		r = r ? r : err_oom();
 		goto out;
-	frozen = freeze_read(&s, &fz) == 0;
-	pins_ok = basefile_load(p, pins) == 0;
-	t = (time_t)g.time;
-	/* The record's time is bounded when read; a failed conversion still
-	 * must not hand strftime a null time. */
-	if (!gmtime_r(&t, &tm) || !strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm))
-		snprintf(when, sizeof when, "?");
+	}
+	/* The same plan rollback would make, from the same files. */
+	plan_all(&s, pins, plans, base_err, sizeof base_err);
+	in.base_err = base_err;
+	in.frozen = freeze_read(&s, &fz) == 0 ? &fz : NULL;
+	if ((in.pull_r = lastpull_read(&s, &lp)) < 0)
+		str_copy(pull_err, sizeof pull_err, err_msg());
+	in.pull = &lp;
+	in.pull_err = pull_err;
+	in.now = (long long)time(NULL);
+	if ((r = ready_judge(&in, &ps)))
+		goto out;
+	for (size_t i = 0; drift && i < g.npkgs; i++) {
+		const struct package *pk = act_package(p, g.pkgs[i].name);
+
+		if (!pk)
+			continue;
+		if ((r = repo_drift(p, pk, g.pkgs[i].commit, &drift[i].count, keep_name, &drift[i])))
+			goto out;
+		if (!drift[i].count)
+			continue;
+		snprintf(drifted + strlen(drifted), sizeof drifted - strlen(drifted), "%s%s",
+			 ndrifted++ ? ", " : "", pk->name);
+		if ((r = problems_add(&ps, pk->name, "drift", "%s: %zu file%s of its tree differ%s from commit "
+				      "%.10s", pk->name, drift[i].count, drift[i].count == 1 ? "" : "s",
+				      drift[i].count == 1 ? "s" : "", g.pkgs[i].commit)))
+			goto out;
+	}
+	utc((long long)g.time, when, sizeof when);
 	if (req->json) {
-		printf("{\"root\": ");
-		json_str(stdout, p->root);
-		printf(", \"generation\": %lu, \"time\": ", g.number);
-		json_str(stdout, when);
-		printf(", \"user\": ");
-		json_str(stdout, g.user);
-		printf(", \"sudo_user\": ");
-		json_str_or_null(stdout, g.sudo_user);
-		printf(", \"action\": ");
-		json_str(stdout, g.action);
-		printf(", \"frozen\": ");
-		if (frozen) {
-			printf("{\"since\": %lld, \"by\": ", fz.since);
-			json_str(stdout, fz.who);
-			printf(", \"reason\": ");
-			json_str(stdout, fz.reason);
-			printf("}, ");
-		} else {
-			printf("null, ");
-		}
-		printf("\"packages\": [");
-	} else {
+		json_head(p, &g, when, in.frozen);
+		printf(", \"last_pull\": ");
+		json_last_pull(in.pull_r, &lp, pull_err);
+		printf(", \"packages\": [");
+	} else if (!req->check) {
 		printf("%s: generation %lu, made %s by %s%s%s, %s\n", p->root, g.number, when, g.user,
 		       g.sudo_user[0] ? " via sudo by " : "", g.sudo_user, g.action);
-		if (frozen) {
+		if (in.frozen) {
 			char since[40];
 
 			freeze_time(fz.since, since, sizeof since);
 			printf("FROZEN since %s by %s: \"%s\" (only rollback is allowed)\n", since, fz.who,
 			       fz.reason);
 		}
-		if (!pins_ok)
-			printf("warning: base file unreadable: %s\n", err_msg());
+		text_last_pull(in.pull_r, &lp, pull_err);
+		for (size_t i = 0; i < ps.n; i++)
+			if (strcmp(ps.v[i].key, "frozen") != 0 && strcmp(ps.v[i].key, "drift") != 0)
+				printf("warning: %s\n", ps.v[i].msg);
 		printf("%-24s %-10s %-28s %-18s %-5s %s\n", "PACKAGE", "COMMIT", "VERSION", "FOLLOWS",
 		       "BASE", "DRIFT");
 	}
 	for (size_t i = 0; i < g.npkgs; i++) {
 		const struct gen_pkg *k = &g.pkgs[i];
-		const struct package *pk = NULL;
-		size_t drift = 0;
-		int base = -1, d = -1;
+		const struct package *pk = act_package(p, k->name);
+		const struct drift *d = drift && pk ? &drift[i] : NULL;
+		int base = pk && !base_err[0] ? strcmp(pins[pk - p->pkgs].commit, k->commit) == 0 : -1;
 
-		for (size_t j = 0; j < p->npkgs; j++)
-			if (!strcmp(p->pkgs[j].name, k->name)) {
-				pk = &p->pkgs[j];
-				if (pins_ok)
-					base = strcmp(pins[j].commit, k->commit) == 0;
-			}
 		store_tree_name(&s, k->name, k->commit, name, sizeof name);
-		if (req->verify && pk) {
-			if ((r = repo_drift(p, pk, k->commit, &drift)))
-				goto out;
-			d = drift > 0;
-		}
 		follows(k, fol, sizeof fol);
 		if (req->json) {
-			printf("%s{\"name\": ", i ? ", " : "");
-			json_str(stdout, k->name);
-			printf(", \"commit\": ");
-			json_str(stdout, k->commit);
-			printf(", \"version\": ");
-			json_str(stdout, name);
-			printf(", \"source\": ");
-			json_str(stdout, gen_source_name(k->source));
-			printf(", \"ref\": ");
-			json_str(stdout, k->ref);
-			printf(", \"follows_deploy\": %s, \"at_base\": %s, \"drift\": ",
-			       k->follows ? "true" : "false", base < 0 ? "null" : base ? "true" : "false");
-			if (d < 0)
-				printf("null}");
-			else
-				printf("%zu}", drift);
-		} else {
+			json_pkg(k, name, base, d, i == 0);
+		} else if (!req->check) {
 			char dr[32];
 
-			snprintf(dr, sizeof dr, d < 0 ? "-" : drift ? "%zu files" : "no", drift);
+			snprintf(dr, sizeof dr, !d ? "-" : d->count ? "%zu files" : "no", d ? d->count : 0);
 			printf("%-24s %-10.10s %-28s %-18s %-5s %s\n", k->name, k->commit, name[0] ? name : "?",
 			       fol, base < 0 ? "?" : base ? "yes" : "no", dr);
 		}
 	}
-	if (req->json)
-		printf("]}\n");
-	else if (!req->verify)
-		printf("(drift is checked with --verify)\n");
+	if (req->json) {
+		printf("], \"rollback_ready\": %s, \"problems\": ", ps.n ? "false" : "true");
+		problems_json(stdout, &ps);
+		printf("}\n");
+	} else {
+		if (req->check)
+			for (size_t i = 0; i < ps.n; i++)
+				printf("%s\n", ps.v[i].msg);
+		for (size_t i = 0; drift && i < g.npkgs; i++)
+			if (drift[i].count)
+				text_drift(g.pkgs[i].name, g.pkgs[i].commit, &drift[i]);
+		if (req->check && !ps.n)
+			printf("rollback ready: every package would go to its verified base\n");
+		else if (!req->check && !req->verify)
+			printf("(drift is checked with --verify)\n");
+	}
+	if (req->check && ps.n)
+		r = err_set(E_NOT_READY, "status: %zu problem%s: rollback is not ready", ps.n,
+			    ps.n == 1 ? "" : "s");
+	else if (ndrifted)
+		r = err_set(E_NOT_READY, "status: %zu package%s drifted from %s commit%s: %s", ndrifted,
+			    ndrifted == 1 ? "" : "s", ndrifted == 1 ? "its" : "their", ndrifted == 1 ? "" : "s",
+			    drifted);
 out:
 	gen_free(&g);
+	problems_free(&ps);
+	free(drift);
 	free(pins);
+	free(plans);
 	store_close(&s);
 	return r;
 }

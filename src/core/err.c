@@ -70,6 +70,7 @@ int err_exit_status(int code)
 	case E_PRIV: return 5;
 	case E_FROZEN: return 6;
 	case E_PARTIAL: return 7;
+	case E_NOT_READY: return 8;
 	default: return 1;
 	}
 }

@@ -19,6 +19,7 @@ enum {
 	E_PRIV = -5,   /* identity, privilege drop or sandbox failed; exit 5 */
 	E_FROZEN = -6, /* the environment is frozen; exit 6 */
 	E_PARTIAL = -7, /* rollback switched, but some packages could not move; exit 7 */
+	E_NOT_READY = -8, /* status --check or --verify found a problem; exit 8 */
 };
 
 /* Not an error: what was looked up is not there (a ref, a pin record, the

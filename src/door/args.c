@@ -42,6 +42,8 @@ static int option(const struct action *a, int argc, char **argv, int *i, struct 
 		req->json = true;
 	} else if ((a->opts & OPT_VERIFY) && !strcmp(arg, "--verify")) {
 		req->verify = true;
+	} else if ((a->opts & OPT_CHECK) && !strcmp(arg, "--check")) {
+		req->check = true;
 	} else if ((a->opts & OPT_DRY_RUN) && !strcmp(arg, "--dry-run")) {
 		req->dry_run = true;
 	} else if ((a->opts & OPT_COUNT) && (v = value_of("-n", argc, argv, i))) {

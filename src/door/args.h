@@ -21,6 +21,7 @@ struct request {
 	int nops;
 	bool json;        /* --json */
 	bool verify;      /* --verify */
+	bool check;       /* --check */
 	bool dry_run;     /* --dry-run */
 	unsigned int count; /* -n N; 0 when not given */
 	const char *force_reason; /* --force-unreachable REASON */

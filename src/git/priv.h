@@ -26,7 +26,8 @@
 	X(git_revwalk_next) X(git_revwalk_free) X(git_revwalk_sorting) X(git_commit_lookup)    \
 	X(git_commit_summary) X(git_commit_free) X(git_oid_fromstrn) X(git_commit_tree)        \
 	X(git_tree_walk) X(git_tree_free) X(git_tree_entry_type) X(git_tree_entry_id)         \
-	X(git_tree_entry_name) X(git_repository_odb) X(git_odb_read_header) X(git_odb_free)
+	X(git_tree_entry_name) X(git_repository_odb) X(git_odb_read_header) X(git_odb_free)   \
+	X(git_status_byindex)
 
 #define DECLARE(f) extern __typeof__(f) *p_##f;
 GIT_FUNCS(DECLARE)

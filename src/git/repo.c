@@ -604,7 +604,8 @@ out:
 	return r;
 }
 
-int repo_drift(const struct policy *p, const struct package *k, const char *commit, size_t *count)
+int repo_drift(const struct policy *p, const struct package *k, const char *commit, size_t *count,
+	       repo_drift_fn *each, void *arg)
 {
 	char path[PATH_MAX_LEN + 200];
 	git_repository *repo = NULL;
@@ -627,6 +628,14 @@ int repo_drift(const struct policy *p, const struct package *k, const char *comm
 		goto out;
 	}
 	*count = G(git_status_list_entrycount)(list);
+	for (size_t i = 0; each && i < *count; i++) {
+		const git_status_entry *e = G(git_status_byindex)(list, i);
+		const git_diff_delta *d = e ? (e->index_to_workdir ? e->index_to_workdir : e->head_to_index) : NULL;
+		const char *file = d ? (d->new_file.path ? d->new_file.path : d->old_file.path) : NULL;
+
+		if (file && !each(arg, file))
+			break;
+	}
 out:
 	G(git_status_list_free)(list);
 	G(git_config_free)(empty);

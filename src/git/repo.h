@@ -46,8 +46,13 @@ MUST_USE int repo_materialize(const struct policy *p, const struct package *k, c
 /* What repo_materialize checks first (the policy's limits on files and
  * sizes), for a dry run to report the refusal the real run would meet. */
 MUST_USE int repo_check_limits(const struct policy *p, const struct package *k, const char *commit);
-/* Files of the tree that differ from the commit (0 if none). */
-MUST_USE int repo_drift(const struct policy *p, const struct package *k, const char *commit, size_t *count);
+/* Files of the tree that differ from the commit (0 if none) in *count;
+ * each of them (changed, added or removed), in git's order, is passed to
+ * each (if not NULL) until it returns false: a caller keeps what it
+ * will show, and the path is valid only during the call. */
+typedef bool repo_drift_fn(void *arg, const char *path);
+MUST_USE int repo_drift(const struct policy *p, const struct package *k, const char *commit, size_t *count,
+			repo_drift_fn *each, void *arg);
 
 /* What a name on the command line means for a package: "deploy" (its
  * deploy branch), a tag, or a commit id of 7 to 40 hex digits. */

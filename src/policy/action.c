@@ -35,8 +35,8 @@ static const struct action actions[A_COUNT] = {
 		.name = "status",
 		.runs_as = AS_OWNER,
 		.available = true,
-		.opts = OPT_JSON | OPT_VERIFY,
-		.usage = "status [--json] [--verify]",
+		.opts = OPT_JSON | OPT_VERIFY | OPT_CHECK,
+		.usage = "status [--json] [--verify] [--check]",
 		.summary = "show the environment",
 	},
 	[A_ROLLBACK] = {

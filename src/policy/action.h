@@ -31,6 +31,7 @@ enum {
 	OPT_FORCE = 1 << 4,   /* --force-unreachable REASON */
 	OPT_IMPORT = 1 << 5,  /* --import FILE */
 	OPT_REWRITE = 1 << 6, /* --accept-rewrite PKG --reason TEXT */
+	OPT_CHECK = 1 << 7,   /* --check */
 };
 
 struct action {

@@ -142,8 +142,9 @@ f=$(find "$(readlink -f "$T/env/pkg00")" -name '*.py' | head -1)
 cp -p "$f" "$T/drift.orig"
 chmod u+w "$f" && echo "# local edit" >>"$f"
 run asuser $E2E_OBS "$OBSENV" status --verify
-rc_is 0
+rc_is 8
 out_has "^pkg00 .* 1 files$"
+out_has "^  ${f#$(readlink -f "$T/env/pkg00")/}$"
 out_has "^pkg01 .* no$"
 cat "$T/drift.orig" >"$f" && chmod u-w "$f" && touch -r "$T/drift.orig" "$f"
 

@@ -19,7 +19,7 @@ t "bash completion: actions, options, packages and tags"
 c=$(complete_as obsenv "ro")
 [[ $c == "rollback " ]] || errs+=("'ro': $c")
 c=$(complete_as obsenv status "--")
-[[ $c == "--help --json --verify " ]] || errs+=("status --: $c")
+[[ $c == "--check --help --json --verify " ]] || errs+=("status --: $c")
 c=$(complete_as obsenv fo)
 [[ $c == "follow " ]] || errs+=("'fo': $c")
 c=$(complete_as obsenv follow "pkg0")
