@@ -43,6 +43,7 @@ act_fn act_checkout;
 act_fn act_pull;
 act_fn act_diff;
 act_fn act_pin;
+act_fn act_verify;
 
 /* Shared by the actions that make generations (act/common.c). */
 struct generation;
@@ -65,6 +66,18 @@ void act_warn(const char *key, const char *msg, const char *note);
 void act_sweep(struct store *s, bool trees);
 MUST_USE int act_open_store(struct store *s, const struct policy *p, const struct caller *c,
 		   const char *action, bool dry_run, bool trees);
+/* Base trees (act/basetrees.c). A missing one rebuilt from the object
+ * store, offline, with a warning (rebuilt.<pkg> in the audit record); a
+ * dry run only checks that it could be. */
+MUST_USE int act_rebuild_tree(struct store *s, const struct package *k, const char *commit,
+			      bool dry_run);
+/* Every verified pin's tree compared with its commit; repair: rebuilt
+ * when missing or different (repaired.<pkg>), and <root>/last-verify
+ * written when all are sound. E_FAIL naming what is not. */
+MUST_USE int act_verify_base(struct store *s, bool repair);
+/* pull: act_verify_base(repair) once the policy's verify_interval has
+ * passed since the last one; failures are warnings. */
+void act_verify_due(struct store *s, bool dry_run);
 /* The policy's package called name, or NULL. */
 const struct package *act_package(const struct policy *p, const char *name);
 

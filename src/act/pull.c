@@ -145,6 +145,7 @@ int act_pull(const struct act_ctx *ctx)
 	/* Also when nothing moved: the timer's pull trims what rollbacks added. */
 	if (!req->dry_run)
 		act_gc(&s, p);
+	act_verify_due(&s, req->dry_run);
 	if (nfailed)
 		r = err_set(E_FAIL, "pull: %zu of %zu package%s failed: %s%s", nfailed, tried,
 			    tried == 1 ? "" : "s", failed, moved ? " (the others moved)" : "");

@@ -18,7 +18,8 @@
  * whole because of one package. Each package goes to a verified base tree
  * if it has one; the ones that cannot are named and stay where they are,
  * and the exit status (7) says the switch was partial. Small file reads
- * only: it works with the network down and without libgit2. */
+ * only: it works with the network down and without libgit2, which is
+ * loaded only to rebuild a base tree found missing (act/basetrees.c). */
 
 struct target {
 	char commit[OID_HEX + 1];
@@ -72,7 +73,8 @@ static void check_tag(struct store *s, const struct package *k, const struct ver
 }
 
 /* pin: the base file's pin, or NULL when the base file cannot be used. */
-static void plan(struct store *s, const struct package *k, const struct pin *pin, struct target *t)
+static void plan(struct store *s, const struct package *k, const struct pin *pin, struct target *t,
+		 bool dry_run)
 {
 	struct verified_pin v;
 	int r = pin && pin->commit[0] ? pins_read(s, k->name, pin->commit, &v) : R_ABSENT;
@@ -90,9 +92,9 @@ static void plan(struct store *s, const struct package *k, const struct pin *pin
 			 "verified pin %s%s%.10s; a maintainer should re-pin it or run 'obsenv init'",
 			 k->name, pin->tag, pin->tag[0] ? " " : "", pin->commit, v.tag, v.tag[0] ? " " : "",
 			 v.commit);
-	if (!store_has_tree(s, k->name, v.commit)) {
-		snprintf(t->why, sizeof t->why, "%s: the tree of base pin %.10s is missing (run 'obsenv init')",
-			 k->name, v.commit);
+	if (!store_has_tree(s, k->name, v.commit) && act_rebuild_tree(s, k, v.commit, dry_run)) {
+		snprintf(t->why, sizeof t->why, "%s: the tree of base pin %.10s is missing and was not "
+			 "rebuilt (%.200s)", k->name, v.commit, err_msg());
 		return;
 	}
 	check_tag(s, k, &v);
@@ -133,7 +135,7 @@ int act_rollback(const struct act_ctx *ctx)
 	}
 	/* Every package is planned before anything is said or done. */
 	for (size_t i = 0; i < p->npkgs; i++)
-		plan(&s, &p->pkgs[i], base_ok ? &pins[i] : NULL, &tg[i]);
+		plan(&s, &p->pkgs[i], base_ok ? &pins[i] : NULL, &tg[i], req->dry_run);
 	for (size_t i = 0; i < p->npkgs; i++) {
 		const struct package *k = &p->pkgs[i];
 		const struct gen_pkg *was = gen_find(&cur, k->name);

@@ -135,6 +135,15 @@ static const struct action actions[A_COUNT] = {
 		.usage = "restore-setups",
 		.summary = "save your notebook setup file aside and write a fresh one",
 	},
+	[A_VERIFY] = {
+		.name = "verify",
+		.runs_as = AS_OWNER,
+		.changes = true,
+		.available = true,
+		.opts = OPT_REPAIR,
+		.usage = "verify [--repair]",
+		.summary = "compare the base trees with their commits; --repair rebuilds them",
+	},
 };
 
 const struct action *action_get(enum action_id id)

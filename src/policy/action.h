@@ -9,7 +9,7 @@
 
 enum action_id {
 	A_CHECK, A_LIST, A_INIT, A_STATUS, A_ROLLBACK, A_PIN, A_CHECKOUT, A_PULL,
-	A_HISTORY, A_REVERT, A_DIFF, A_FREEZE, A_THAW, A_RESTORE_SETUPS,
+	A_HISTORY, A_REVERT, A_DIFF, A_FREEZE, A_THAW, A_RESTORE_SETUPS, A_VERIFY,
 	A_COUNT
 };
 
@@ -27,6 +27,7 @@ enum {
 	OPT_COUNT = 1 << 3,   /* -n N */
 	OPT_FORCE = 1 << 4,   /* --force-unreachable REASON */
 	OPT_IMPORT = 1 << 5,  /* --import FILE */
+	OPT_REPAIR = 1 << 6,  /* --repair */
 };
 
 struct action {

@@ -113,6 +113,7 @@ const struct policy_number policy_numbers[] = {
 	{ "max_file_mib", offsetof(struct policy, max_file_mib), 1, 1U << 20, 256 },
 	{ "max_tree_mib", offsetof(struct policy, max_tree_mib), 1, 1U << 20, 2048 },
 	{ "max_memory_mib", offsetof(struct policy, max_memory_mib), 64, 1U << 20, 4096 },
+	{ "verify_interval", offsetof(struct policy, verify_interval), 0, 31622400, 86400 },
 };
 const size_t policy_nnumbers = sizeof policy_numbers / sizeof *policy_numbers;
 
