@@ -73,8 +73,9 @@ MUST_USE int act_rebuild_tree(struct store *s, const struct package *k, const ch
 			      bool dry_run);
 /* Every verified pin's tree compared with its commit; repair: rebuilt
  * when missing or different (repaired.<pkg>), and <root>/last-verify
- * written when all are sound. E_FAIL naming what is not. */
-MUST_USE int act_verify_base(struct store *s, bool repair);
+ * written when all are sound (verified=<trees> in the audit record).
+ * report: a line per tree on stdout. E_FAIL naming what is not sound. */
+MUST_USE int act_verify_base(struct store *s, bool repair, bool report);
 /* pull: act_verify_base(repair) once the policy's verify_interval has
  * passed since the last one; failures are warnings. */
 void act_verify_due(struct store *s, bool dry_run);

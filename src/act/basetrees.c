@@ -36,9 +36,10 @@ int act_rebuild_tree(struct store *s, const struct package *k, const char *commi
 }
 
 /* One package's base tree: checked, and repaired if asked. *bad: it is
- * missing or differs and was left so. */
+ * missing or differs and was left so. A repair is always said; report:
+ * what was found is said too. */
 static int verify_one(struct store *s, const struct package *k, const char *commit, bool repair,
-		      bool *bad)
+		      bool report, bool *bad)
 {
 	char key[NAME_MAX_LEN + 16], note[OID_HEX + 32], msg[300];
 	size_t files = 0;
@@ -48,7 +49,8 @@ static int verify_one(struct store *s, const struct package *k, const char *comm
 	if (!store_has_tree(s, k->name, commit)) {
 		if (repair)
 			return act_rebuild_tree(s, k, commit, false);
-		printf("%s: the base tree %.10s is missing\n", k->name, commit);
+		if (report)
+			printf("%s: the base tree %.10s is missing\n", k->name, commit);
 		*bad = true;
 		return 0;
 	}
@@ -56,12 +58,14 @@ static int verify_one(struct store *s, const struct package *k, const char *comm
 			: repo_drift(s->pol, k, commit, &files)))
 		return r;
 	if (!files) {
-		printf("%s: the base tree %.10s matches its commit\n", k->name, commit);
+		if (report)
+			printf("%s: the base tree %.10s matches its commit\n", k->name, commit);
 		return 0;
 	}
 	if (!repair) {
-		printf("%s: the base tree %.10s differs from its commit in %zu file%s\n", k->name, commit,
-		       files, files == 1 ? "" : "s");
+		if (report)
+				printf("%s: the base tree %.10s differs from its commit in %zu file%s\n", k->name,
+			       commit, files, files == 1 ? "" : "s");
 		*bad = true;
 		return 0;
 	}
@@ -76,7 +80,7 @@ static int verify_one(struct store *s, const struct package *k, const char *comm
 /* The trees of the verified pins (pins/), the ones rollback uses. One
  * package's failure does not stop the others; it is named in the result.
  * When every tree matched or was repaired, the time is recorded. */
-int act_verify_base(struct store *s, bool repair)
+int act_verify_base(struct store *s, bool repair, bool report)
 {
 	const struct policy *p = s->pol;
 	char names[512] = "", failed[512] = "";
@@ -94,11 +98,11 @@ int act_verify_base(struct store *s, bool repair)
 			continue;
 		checked++;
 		fflush(stdout);
-		if ((r = verify_one(s, k, v.commit, repair, &bad))) {
+		if (verify_one(s, k, v.commit, repair, report, &bad)) {
 			char key[NAME_MAX_LEN + 16];
 
 			fprintf(stderr, "obsenv: %s\n", err_msg());
-			snprintf(key, sizeof key, "failed.%s", k->name);
+			snprintf(key, sizeof key, "verify_failed.%s", k->name);
 			audit_note(key, err_msg());
 			snprintf(failed + strlen(failed), sizeof failed - strlen(failed), "%s%s",
 				 nfailed++ ? ", " : "", k->name);
@@ -115,6 +119,8 @@ int act_verify_base(struct store *s, bool repair)
 	if (nbad)
 		return err_set(E_FAIL, "verify: %zu base tree%s missing or changed: %s (run 'obsenv verify "
 				       "--repair')", nbad, nbad == 1 ? " is" : "s are", names);
+	snprintf(names, sizeof names, "%zu", checked);
+	audit_note("verified", names);
 	if (repair && (r = lastverify_write(s, (long long)time(NULL))))
 		return r;
 	return 0;
@@ -139,7 +145,7 @@ void act_verify_due(struct store *s, bool dry_run)
 		act_warn("warning.last_verify", msg, NULL);
 	}
 	fflush(stdout);
-	if (act_verify_base(s, true)) {
+	if (act_verify_base(s, true, false)) {
 		snprintf(msg, sizeof msg, "the periodic check of the base trees failed: %s", err_msg());
 		act_warn("warning.verify", msg, NULL);
 	}

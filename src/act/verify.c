@@ -16,7 +16,7 @@ int act_verify(const struct act_ctx *ctx)
 	int r;
 
 	if (!(r = act_open_store(&s, ctx->pol, ctx->who, "verify", !req->repair, true)) &&
-	    !(r = act_verify_base(&s, req->repair)))
+	    !(r = act_verify_base(&s, req->repair, true)))
 		printf("the base trees match their commits%s\n", req->repair ? " (verified now)" : "");
 	store_close(&s);
 	return r;
