@@ -45,6 +45,7 @@ act_fn act_pull;
 act_fn act_diff;
 act_fn act_pin;
 act_fn act_follow;
+act_fn act_verify;
 
 /* Shared by the actions that make generations (act/common.c). */
 struct generation;
@@ -86,6 +87,19 @@ MUST_USE int act_switch(struct store *s, const struct caller *c, const char *act
  * are none (all); an unknown name is E_USAGE. */
 MUST_USE int act_select_pkgs(const struct policy *p, const char *action, const struct request *req,
 			     bool *want);
+/* Base trees (act/basetrees.c). A missing one rebuilt from the object
+ * store, offline, with a warning (rebuilt.<pkg> in the audit record); a
+ * dry run only checks that it could be. */
+MUST_USE int act_rebuild_tree(struct store *s, const struct package *k, const char *commit,
+			      bool dry_run);
+/* Every verified pin's tree compared with its commit; repair: rebuilt
+ * when missing or different (repaired.<pkg>), and <root>/last-verify
+ * written when all are sound (verified=<trees> in the audit record).
+ * report: a line per tree on stdout. E_FAIL naming what is not sound. */
+MUST_USE int act_verify_base(struct store *s, bool repair, bool report);
+/* pull: act_verify_base(repair) once the policy's verify_interval has
+ * passed since the last one; failures are warnings. */
+void act_verify_due(struct store *s, bool dry_run);
 /* The policy's package called name, or NULL. */
 const struct package *act_package(const struct policy *p, const char *name);
 

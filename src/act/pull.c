@@ -200,6 +200,7 @@ int act_pull(const struct act_ctx *ctx)
 		act_gc(&s, p);
 	if (!req->dry_run && lastpull_write(&s, tried, nfailed, failed))
 		act_warn("warning.last_pull", err_msg(), NULL);
+	act_verify_due(&s, req->dry_run);
 	if (nfailed)
 		r = err_set(E_FAIL, "pull: %zu of %zu package%s failed: %s%s", nfailed, tried,
 			    tried == 1 ? "" : "s", failed, moved ? " (the others moved)" : "");

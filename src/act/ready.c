@@ -58,8 +58,14 @@ static int package(const struct ready_input *in, size_t i, struct problems *ps)
 			r = problems_add(ps, name, n->key,
 					 "%s: the repository is missing, so tag %s cannot be checked", name, t->tag);
 	}
+	/* A missing tree costs the rollback a checkout, and fails it for that
+	 * package if the object store cannot give the commit back. */
 	if (!r && t->why[0])
-		r = problems_add(ps, name, t->problem, "%s; rollback would leave it where it is", t->why);
+		r = problems_add(ps, name, t->problem, "%s; rollback would %s", t->why,
+				 !strcmp(t->problem, "tree_missing") ?
+					 "have to rebuild it from the object store first, or leave the "
+					 "package where it is" :
+					 "leave it where it is");
 	return r;
 }
 

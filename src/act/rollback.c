@@ -14,7 +14,8 @@
  * if it has one; the ones that cannot are named and stay where they are,
  * and the exit status (7) says the switch was partial. Small file reads
  * only (store/plan.c, which status --check shares): it works with the
- * network down and without libgit2. */
+ * network down and without libgit2, which is loaded only to rebuild a
+ * base tree found missing (act/basetrees.c). */
 
 int act_rollback(const struct act_ctx *ctx)
 {
@@ -47,6 +48,21 @@ int act_rollback(const struct act_ctx *ctx)
 		snprintf(msg, sizeof msg, "the base file cannot be used (%s): rolling back to the last "
 			 "verified pins", base_err);
 		act_warn("warning.basefile", msg, NULL);
+	}
+	/* A missing base tree is made again from the object store, offline,
+	 * so that the package can still go to its base (loudly). */
+	for (size_t i = 0; i < p->npkgs; i++) {
+		const char *prob = tg[i].problem;
+
+		if (!prob || strcmp(prob, "tree_missing") != 0)
+			continue;
+		if (act_rebuild_tree(&s, &p->pkgs[i], tg[i].commit, req->dry_run) == 0) {
+			tg[i].why[0] = '\0';
+			tg[i].problem = NULL;
+		} else {
+			snprintf(tg[i].why, sizeof tg[i].why, "%s: the tree of base pin %.10s is missing and "
+				 "was not rebuilt (%.200s)", p->pkgs[i].name, tg[i].commit, err_msg());
+		}
 	}
 	for (size_t i = 0; i < p->npkgs; i++)
 		for (size_t j = 0; j < tg[i].nnotes; j++) {

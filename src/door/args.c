@@ -46,6 +46,8 @@ static int option(const struct action *a, int argc, char **argv, int *i, struct 
 		req->check = true;
 	} else if ((a->opts & OPT_DRY_RUN) && !strcmp(arg, "--dry-run")) {
 		req->dry_run = true;
+	} else if ((a->opts & OPT_REPAIR) && !strcmp(arg, "--repair")) {
+		req->repair = true;
 	} else if ((a->opts & OPT_COUNT) && (v = value_of("-n", argc, argv, i))) {
 		if (str_to_id(v, &n) || n == 0)
 			return err_set(E_USAGE, "%s: -n needs a positive number, not '%.32s'", a->name, v);

@@ -23,6 +23,7 @@ struct request {
 	bool verify;      /* --verify */
 	bool check;       /* --check */
 	bool dry_run;     /* --dry-run */
+	bool repair;      /* --repair */
 	unsigned int count; /* -n N; 0 when not given */
 	const char *force_reason; /* --force-unreachable REASON */
 	const char *import;       /* --import FILE */

@@ -1,4 +1,4 @@
-/* Shared by git/repo.c, git/refs.c and git/limits.c, the only files that include <git2.h>:
+/* Shared by the files of git/, the only files that include <git2.h>:
  * the libgit2 functions obsenv uses, resolved by repo_start() with dlsym,
  * and called as G(name)(...). */
 #ifndef OBSENV_GIT_PRIV_H
@@ -43,5 +43,16 @@ MUST_USE int repo_may_write(const char *what);
 /* The package's store repository, opened on first use and kept for the
  * rest of the action: *out is borrowed, never freed by the caller. */
 MUST_USE int repo_open(const struct policy *p, const struct package *k, git_repository **out);
+/* The store's repository and one of its commits, within the policy's
+ * limits (git/limits.c); on failure nothing is left open. */
+MUST_USE int repo_open_commit(const struct policy *p, const struct package *k, const char *commit,
+			      git_repository **repo, git_object **obj);
+/* Checks commit out into trees/<pkg>/<tmp>, made read-only, as the
+ * worktree that will be trees/<pkg>/<commit>: its .git file and the
+ * admin directory repos/<pkg>.git/worktrees/<commit> name each other by
+ * the final path, so that renaming it into place needs nothing more. The
+ * index is written to index (a path). */
+MUST_USE int repo_checkout(const struct policy *p, const struct package *k, git_repository *repo,
+			   git_object *obj, const char *commit, const char *tmp, const char *index);
 
 #endif

@@ -479,7 +479,7 @@ static int describe(git_object *commit, char *out, size_t size)
 
 /* The store's repository and one of its commits, within the policy's
  * limits (git/limits.c); on failure nothing is left open. */
-static int open_commit(const struct policy *p, const struct package *k, const char *commit,
+int repo_open_commit(const struct policy *p, const struct package *k, const char *commit,
 		       git_repository **repo, git_object **obj)
 {
 	git_oid id;
@@ -505,7 +505,7 @@ int repo_check_limits(const struct policy *p, const struct package *k, const cha
 {
 	git_repository *repo;
 	git_object *obj;
-	int r = open_commit(p, k, commit, &repo, &obj);
+	int r = repo_open_commit(p, k, commit, &repo, &obj);
 
 	if (!r) {
 		G(git_object_free)(obj);
@@ -513,14 +513,58 @@ int repo_check_limits(const struct policy *p, const struct package *k, const cha
 	return r;
 }
 
+int repo_checkout(const struct policy *p, const struct package *k, git_repository *repo,
+		  git_object *obj, const char *commit, const char *tmp, const char *index)
+{
+	char dir[PATH_MAX_LEN + 128], path[PATH_MAX_LEN + 200], admin[PATH_MAX_LEN + 200];
+	char text[2 * PATH_MAX_LEN + 300];
+	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	git_index *ix = NULL;
+	int r = 0;
+
+	snprintf(dir, sizeof dir, "%s/trees/%s", p->root, k->name);
+	snprintf(path, sizeof path, "%s/%s", dir, tmp);
+	snprintf(admin, sizeof admin, "%s/repos/%s.git/worktrees/%s", p->root, k->name, commit);
+	snprintf(text, sizeof text, "%s/repos/%s.git/worktrees", p->root, k->name);
+	if ((mkdir(dir, 0755) && errno != EEXIST) || (mkdir(text, 0755) && errno != EEXIST) ||
+	    (mkdir(admin, 0755) && errno != EEXIST) || mkdir(path, 0755))
+		return err_sys(E_FAIL, errno, "cannot prepare the tree of %s %s", k->name, commit);
+	/* A worktree with a detached HEAD: plain git works in it. */
+	snprintf(text, sizeof text, "%s\n", commit);
+	if ((r = write_text(admin, "HEAD", text)) || (r = write_text(admin, "commondir", "../..\n")))
+		return r;
+	snprintf(text, sizeof text, "%s/%s/.git\n", dir, commit);
+	if ((r = write_text(admin, "gitdir", text)))
+		return r;
+	unlink(index);
+	if (G(git_index_open)(&ix, index) < 0 || G(git_repository_set_workdir)(repo, path, 0) < 0 ||
+	    G(git_repository_set_index)(repo, ix) < 0) {
+		r = repo_fail(k->name);
+		goto out;
+	}
+	/* Exactly the commit's bytes: no filters, no submodules, no hooks. */
+	co.checkout_strategy = GIT_CHECKOUT_FORCE;
+	co.disable_filters = 1;
+	if (G(git_checkout_tree)(repo, obj, &co) < 0 || G(git_index_write)(ix) < 0) {
+		r = repo_fail(k->name);
+		goto out;
+	}
+	snprintf(text, sizeof text, "gitdir: %s\n", admin);
+	if ((r = write_text(path, ".git", text)))
+		goto out;
+	if (nftw(path, readonly, 64, FTW_PHYS | FTW_DEPTH))
+		r = err_sys(E_FAIL, errno, "cannot make the tree of %s read-only", k->name);
+out:
+	G(git_index_free)(ix);
+	return r;
+}
+
 int repo_materialize(const struct policy *p, const struct package *k, const char *commit)
 {
-	char dir[PATH_MAX_LEN + 128], tmp[PATH_MAX_LEN + 200], final[PATH_MAX_LEN + 200];
-	char admin[PATH_MAX_LEN + 200], text[2 * PATH_MAX_LEN + 300], name[300], ref[128];
-	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+	char dir[PATH_MAX_LEN + 128], final[PATH_MAX_LEN + 200], index[PATH_MAX_LEN + 200];
+	char text[2 * PATH_MAX_LEN + 300], name[300], tmp[OID_HEX + 32], ref[128];
 	git_repository *repo = NULL;
 	git_object *obj = NULL;
-	git_index *index = NULL;
 	git_reference *keep = NULL;
 	struct stat st;
 	int r;
@@ -532,39 +576,11 @@ int repo_materialize(const struct policy *p, const struct package *k, const char
 	if ((r = repo_may_write(k->name)))
 		return r;
 	/* A commit over the limits is refused before anything is made. */
-	if ((r = open_commit(p, k, commit, &repo, &obj)))
+	if ((r = repo_open_commit(p, k, commit, &repo, &obj)))
 		return r;
-	snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%d", dir, commit, (int)getpid());
-	snprintf(admin, sizeof admin, "%s/repos/%s.git/worktrees/%s", p->root, k->name, commit);
-	snprintf(text, sizeof text, "%s/repos/%s.git/worktrees", p->root, k->name);
-	if ((mkdir(dir, 0755) && errno != EEXIST) || (mkdir(text, 0755) && errno != EEXIST) ||
-	    (mkdir(admin, 0755) && errno != EEXIST) || mkdir(tmp, 0755)) {
-		r = err_sys(E_FAIL, errno, "cannot prepare the tree of %s %s", k->name, commit);
-		goto out;
-	}
-	/* A worktree with a detached HEAD: plain git works in it. */
-	snprintf(text, sizeof text, "%s\n", commit);
-	if ((r = write_text(admin, "HEAD", text)) || (r = write_text(admin, "commondir", "../..\n")))
-		goto out;
-	snprintf(text, sizeof text, "%s/.git\n", final);
-	if ((r = write_text(admin, "gitdir", text)))
-		goto out;
-	snprintf(text, sizeof text, "%s/index", admin);
-	unlink(text);
-	if (G(git_index_open)(&index, text) < 0 || G(git_repository_set_workdir)(repo, tmp, 0) < 0 ||
-	    G(git_repository_set_index)(repo, index) < 0) {
-		r = repo_fail(k->name);
-		goto out;
-	}
-	/* Exactly the commit's bytes: no filters, no submodules, no hooks. */
-	co.checkout_strategy = GIT_CHECKOUT_FORCE;
-	co.disable_filters = 1;
-	if (G(git_checkout_tree)(repo, obj, &co) < 0 || G(git_index_write)(index) < 0) {
-		r = repo_fail(k->name);
-		goto out;
-	}
-	snprintf(text, sizeof text, "gitdir: %s\n", admin);
-	if ((r = write_text(tmp, ".git", text)))
+	snprintf(tmp, sizeof tmp, ".tmp-%s-%d", commit, (int)getpid());
+	snprintf(index, sizeof index, "%s/repos/%s.git/worktrees/%s/index", p->root, k->name, commit);
+	if ((r = repo_checkout(p, k, repo, obj, commit, tmp, index)))
 		goto out;
 	if ((r = describe(obj, text, sizeof text)))
 		goto out;
@@ -576,28 +592,27 @@ int repo_materialize(const struct policy *p, const struct package *k, const char
 		if ((r = write_text(dir, name, meta)))
 			goto out;
 	}
-	if (nftw(tmp, readonly, 64, FTW_PHYS | FTW_DEPTH)) {
-		r = err_sys(E_FAIL, errno, "cannot make the tree of %s read-only", k->name);
-		goto out;
-	}
 	/* Every commit that was ever deployed stays reachable, for tracing. */
 	snprintf(ref, sizeof ref, "refs/obsenv/deployed/%s", commit);
 	if (G(git_reference_create)(&keep, repo, ref, G(git_object_id)(obj), 1, "obsenv") < 0) {
 		r = repo_fail(k->name);
 		goto out;
 	}
-	if (rename(tmp, final))
-		r = err_sys(E_FAIL, errno, "cannot put the tree of %s in place", k->name);
+	{
+		char from[PATH_MAX_LEN + 256];
+
+		snprintf(from, sizeof from, "%s/%s", dir, tmp);
+		if (rename(from, final))
+			r = err_sys(E_FAIL, errno, "cannot put the tree of %s in place", k->name);
+	}
 out:
 	G(git_reference_free)(keep);
-	G(git_index_free)(index);
 	G(git_object_free)(obj);
 	if (r) {
 		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		if (dfd >= 0) {
-			snprintf(name, sizeof name, ".tmp-%s-%d", commit, (int)getpid());
-			store_discard(dfd, name);
+			store_discard(dfd, tmp);
 			close(dfd);
 		}
 	}

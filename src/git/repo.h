@@ -53,6 +53,11 @@ MUST_USE int repo_check_limits(const struct policy *p, const struct package *k, 
 typedef bool repo_drift_fn(void *arg, const char *path);
 MUST_USE int repo_drift(const struct policy *p, const struct package *k, const char *commit, size_t *count,
 			repo_drift_fn *each, void *arg);
+/* When the tree differs from its commit (*files is how many files do; 0:
+ * nothing done), builds it again from the object store beside it and
+ * swaps the two with one renameat2(RENAME_EXCHANGE), then removes the old
+ * one (git/repair.c). */
+MUST_USE int repo_repair(const struct policy *p, const struct package *k, const char *commit, size_t *files);
 
 /* What a name on the command line means for a package: "deploy" (its
  * deploy branch), a tag, or a commit id of 7 to 40 hex digits. */

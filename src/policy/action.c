@@ -153,6 +153,15 @@ static const struct action actions[A_COUNT] = {
 		.usage = "pull --accept-rewrite PKG --reason TEXT",
 		.summary = "accept a rewritten deploy branch",
 	},
+	[A_VERIFY] = {
+		.name = "verify",
+		.runs_as = AS_OWNER,
+		.changes = true,
+		.available = true,
+		.opts = OPT_REPAIR,
+		.usage = "verify [--repair]",
+		.summary = "compare the base trees with their commits; --repair rebuilds them",
+	},
 };
 
 const struct action *action_get(enum action_id id)

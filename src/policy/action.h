@@ -9,7 +9,7 @@
 
 enum action_id {
 	A_CHECK, A_LIST, A_INIT, A_STATUS, A_ROLLBACK, A_PIN, A_CHECKOUT, A_PULL,
-	A_HISTORY, A_REVERT, A_DIFF, A_FREEZE, A_THAW, A_RESTORE_SETUPS, A_FOLLOW,
+	A_HISTORY, A_REVERT, A_DIFF, A_FREEZE, A_THAW, A_RESTORE_SETUPS, A_FOLLOW, A_VERIFY,
 	/* Not a command: what a role must grant for pull --accept-rewrite,
 	 * so that a role allowed to pull (the timer's) cannot rewrite. */
 	A_ACCEPT_REWRITE,
@@ -32,6 +32,7 @@ enum {
 	OPT_IMPORT = 1 << 5,  /* --import FILE */
 	OPT_REWRITE = 1 << 6, /* --accept-rewrite PKG --reason TEXT */
 	OPT_CHECK = 1 << 7,   /* --check */
+	OPT_REPAIR = 1 << 8,  /* --repair */
 };
 
 struct action {

@@ -116,6 +116,7 @@ const struct policy_number policy_numbers[] = {
 	{ "max_tree_mib", offsetof(struct policy, max_tree_mib), 1, 1U << 20, 2048 },
 	{ "max_memory_mib", offsetof(struct policy, max_memory_mib), 64, 1U << 20, 4096 },
 	{ "pull_stale_after", offsetof(struct policy, pull_stale_after), 60, 2592000, 3600 },
+	{ "verify_interval", offsetof(struct policy, verify_interval), 0, 31622400, 86400 },
 };
 const size_t policy_nnumbers = sizeof policy_numbers / sizeof *policy_numbers;
 

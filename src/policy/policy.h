@@ -51,6 +51,7 @@ struct policy {
 	unsigned int max_tree_mib; /* all files of a tree */
 	unsigned int max_memory_mib; /* data of an action that uses libgit2 */
 	unsigned int pull_stale_after; /* seconds after which status --check calls a pull stale */
+	unsigned int verify_interval; /* seconds between the timer's checks of base trees; 0 never */
 	char setups_path[256]; /* "" when user_setups is absent */
 	char *setups_content;
 	struct package *pkgs;

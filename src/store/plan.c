@@ -73,13 +73,14 @@ static void plan_one(struct store *s, const struct package *k, const struct pin 
 		     v.commit);
 	str_copy(t->commit, sizeof t->commit, v.commit);
 	str_copy(t->tag, sizeof t->tag, v.tag);
+	/* Before the tree: rollback may rebuild a missing one, and the tag
+	 * must have been checked all the same. */
+	check_tag(s, k, &v, t);
 	if (!store_has_tree(s, k->name, v.commit)) {
 		t->problem = "tree_missing";
-		snprintf(t->why, sizeof t->why, "%s: the tree of base pin %.10s is missing (run 'obsenv init')",
-			 k->name, v.commit);
-		return;
+		snprintf(t->why, sizeof t->why, "%s: the tree of base pin %.10s is missing (run 'obsenv "
+			 "verify --repair')", k->name, v.commit);
 	}
-	check_tag(s, k, &v, t);
 }
 
 void plan_all(struct store *s, struct pin *pins, struct plan *plans, char *base_err, size_t size)

@@ -151,19 +151,21 @@ err_has "^obsenv: warning: pkg01: the base file's pin $other ${oc:0:10} has not 
 audit_has "action=rollback .*result=ok.* unverified\.pkg01=$oc"
 cp "$T/base.orig" "$T/base_environment.yaml"
 
-t "a base tree missing: that package stays where it is, the others move, exit 7"
+t "a base tree missing, and its store with it: that package stays where it is, the others move, exit 7"
 asuser $E2E_MNT "$OBSENV" revert >/dev/null
 g0=$(readlink "$T/env/current")
 tree=$T/env/trees/pkg02/${BASE[pkg02]}
 mv "$tree" "$T/tree.aside"
+mv "$T/env/repos/pkg02.git" "$T/repo.aside"
 run asuser $E2E_OBS "$OBSENV" rollback
 rc_is 7
-err_has "^obsenv: pkg02: the tree of base pin ${BASE[pkg02]:0:10} is missing \(run 'obsenv init'\); it stays where it is$"
+err_has "^obsenv: pkg02: the tree of base pin ${BASE[pkg02]:0:10} is missing and was not rebuilt \(.*pkg02.git: No such file or directory\); it stays where it is$"
 err_has "^obsenv: rollback: 1 of 3 packages could not be put on a verified base: pkg02$"
 [[ $(commit_at pkg00) == "${BASE[pkg00]}" && $(commit_at pkg01) == "${BASE[pkg01]}" ]] ||
 	errs+=("pkg00 and pkg01 are not on their base pins")
 [[ $(commit_at pkg02) == "${DEPLOY[pkg02]}" ]] || errs+=("pkg02 moved: $(commit_at pkg02)")
 mv "$T/tree.aside" "$tree"
+mv "$T/repo.aside" "$T/env/repos/pkg02.git"
 run asuser $E2E_OBS "$OBSENV" rollback
 rc_is 0
 [[ $(state) == base ]] || errs+=("the environment is $(state), not on the base pins")

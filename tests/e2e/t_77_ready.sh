@@ -87,7 +87,7 @@ t "a base tree missing: not ready, named; init repairs it"
 b2=$(rbase pkg02 commit)
 rm -rf "$R/env/trees/pkg02/$b2"
 check
-not_ready "pkg02: the tree of base pin ${b2:0:10} is missing (run 'obsenv init'); rollback would leave it where it is"
+not_ready "pkg02: the tree of base pin ${b2:0:10} is missing (run 'obsenv verify --repair'); rollback would have to rebuild it from the object store first, or leave the package where it is"
 jq_is '[.problems[] | [.package, .problem]]' '[["pkg02","tree_missing"]]'
 # The very question rollback answers: it names the same package.
 run asuser $E2E_OBS "$A" rollback --dry-run

@@ -99,6 +99,25 @@ Test(args, options_belong_to_their_action)
 	cr_expect_str_eq(r.ops[1], "v1");
 }
 
+/* --repair is verify's alone, and verify takes no operand. */
+Test(args, verify_takes_repair_and_nothing_else)
+{
+	struct request r;
+	const char *a[] = { "obsenv", "verify" }, *b[] = { "obsenv", "verify", "--repair" },
+		   *c[] = { "obsenv", "rollback", "--repair" }, *d[] = { "obsenv", "verify", "pkg" },
+		   *e[] = { "obsenv", "verify", "--dry-run" };
+
+	cr_assert_eq(parse(&r, 2, a), 0, "%s", err_msg());
+	cr_expect(r.action == A_VERIFY && !r.repair);
+	cr_assert_eq(parse(&r, 3, b), 0, "%s", err_msg());
+	cr_expect(r.repair);
+	cr_expect_eq(parse(&r, 3, c), E_USAGE);
+	cr_expect_str_eq(err_msg(), "rollback: unknown option '--repair'");
+	cr_expect_eq(parse(&r, 3, d), E_USAGE);
+	cr_expect_str_eq(err_msg(), "verify: unexpected argument 'pkg' (usage: obsenv verify [--repair])");
+	cr_expect_eq(parse(&r, 3, e), E_USAGE);
+}
+
 Test(args, operand_counts)
 {
 	struct request r;

@@ -96,7 +96,7 @@ Test(lastpull, binary_or_oversized_content_is_refused)
  * file, pins, trees and tag refs each test breaks in its own way. */
 static char root[64], basefile[128];
 static struct policy pol;
-static struct store s = { .root = -1, .lock = -1 };
+static struct store s = STORE_INIT;
 
 static void put(const char *rel, const char *text)
 {
@@ -177,7 +177,7 @@ Test(plan, a_missing_tree_keeps_the_package_where_it_is)
 	plan_now(t, base_err);
 	cr_expect_str_eq(t[0].why, "");
 	cr_expect_str_eq(t[1].problem, "tree_missing");
-	cr_expect_str_eq(t[1].why, "pkg01: the tree of base pin b8dbc023ee is missing (run 'obsenv init')");
+	cr_expect_str_eq(t[1].why, "pkg01: the tree of base pin b8dbc023ee is missing (run 'obsenv verify --repair')");
 }
 
 Test(plan, a_moved_tag_still_goes_to_the_verified_commit)
