@@ -18,6 +18,17 @@ static void print_actions(unsigned int mask, enum runs_as as, const char *label)
 		printf("   (as %s)\n", label);
 }
 
+/* Rights that an option of an action needs, shown as that option. */
+static void print_rights(unsigned int mask)
+{
+	for (int i = 0; i < A_COUNT; i++) {
+		const struct action *a = action_get((enum action_id)i);
+
+		if ((mask & (1u << i)) && a->right)
+			printf("    %s   (%s)\n", a->usage, a->summary);
+	}
+}
+
 /* Granted by the policy, but not in this version: said, not hidden. */
 static void print_missing(unsigned int mask)
 {
@@ -26,7 +37,7 @@ static void print_missing(unsigned int mask)
 	for (int i = 0; i < A_COUNT; i++) {
 		const struct action *a = action_get((enum action_id)i);
 
-		if ((mask & (1u << i)) && !a->available)
+		if ((mask & (1u << i)) && !a->available && !a->right)
 			printf("%s%s", n++ ? " " : "also granted, not in this version: ", a->name);
 	}
 	if (n)
@@ -57,6 +68,7 @@ int act_list(const struct act_ctx *ctx)
 			printf(" %s", p->roles[i].name), roles++;
 	printf("%s\nyou may run:\n    check list   (everyone)\n", roles ? "" : " none");
 	print_actions(mask, AS_OWNER, owner->name);
+	print_rights(mask);
 	print_actions(mask, AS_HUMAN, who->name);
 	print_missing(mask);
 	printf("packages:   ");

@@ -147,6 +147,7 @@ static const struct action actions[A_COUNT] = {
 	},
 	[A_ACCEPT_REWRITE] = {
 		.name = "accept-rewrite",
+		.right = true,
 		.runs_as = AS_OWNER,
 		.network = true,
 		.changes = true,

@@ -41,6 +41,7 @@ struct action {
 	bool network;   /* sandbox allows IP sockets */
 	bool open;      /* allowed to everyone: reads only what is world-readable */
 	bool available; /* implemented in this version */
+	bool right;     /* not a command: what an option of another needs */
 	/* Changes the environment (or a user's file): once the change is
 	 * made, its exit status stands even if the report of it could not
 	 * be written; for the others, the output is the result. */
