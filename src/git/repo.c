@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "git/deadline.h"
 #include "git/limits.h"
 #include "git/priv.h"
 #include "core/fs.h"
 #include "git/knownhosts.h"
+#include "git/watchdog.h"
 #include "store/store.h"
 
 #ifndef GIT_SONAME
@@ -177,7 +177,7 @@ static int check_certificate(git_cert *cert, int valid, const char *host, void *
 	size_t len;
 	int m = 0;
 
-	if (!deadline_alive(c->p->stall_timeout))
+	if (!watchdog_alive())
 		return -1;
 	c->refused = true;
 	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2) {
@@ -223,7 +223,7 @@ static int credentials(git_credential **out, const char *url, const char *user, 
 	int fd;
 
 	(void)url;
-	if (!deadline_alive(c->p->stall_timeout))
+	if (!watchdog_alive())
 		return GIT_EUSER;
 	if (!c->k->deploy_key[0] || !(allowed & GIT_CREDENTIAL_SSH_KEY) || c->tries++)
 		return GIT_PASSTHROUGH;
@@ -246,7 +246,7 @@ static int on_transfer(const git_indexer_progress *s, void *payload)
 {
 	struct fetch_ctx *c = payload;
 
-	if (!deadline_alive(c->p->stall_timeout))
+	if (!watchdog_alive())
 		return GIT_EUSER;
 	if (limit_transfer(c->p, c->k, s)) {
 		c->refused = true;
@@ -258,43 +258,53 @@ static int on_transfer(const git_indexer_progress *s, void *payload)
 /* Signs of life that carry nothing obsenv looks at. */
 static int on_sideband(const char *str, int len, void *payload)
 {
-	const struct fetch_ctx *c = payload;
-
 	(void)str;
 	(void)len;
-	return deadline_alive(c->p->stall_timeout) ? 0 : GIT_EUSER;
+	(void)payload;
+	return watchdog_alive() ? 0 : GIT_EUSER;
 }
 
 static int on_tip(const char *ref, const git_oid *a, const git_oid *b, void *payload)
 {
-	const struct fetch_ctx *c = payload;
-
+	(void)payload;
 	(void)ref;
 	(void)a;
 	(void)b;
-	return deadline_alive(c->p->stall_timeout) ? 0 : GIT_EUSER;
+	return watchdog_alive() ? 0 : GIT_EUSER;
 }
 
-/* The fetch itself, within the policy's connect and stall timeouts. */
+static int on_pack(int stage, uint32_t current, uint32_t total, void *payload)
+{
+	(void)stage;
+	(void)current;
+	(void)total;
+	(void)payload;
+	return watchdog_alive() ? 0 : GIT_EUSER;
+}
+
+/* The fetch itself, within the policy's connect and stall timeouts; one
+ * that a limit ended is named by the limit, not by the interrupted call
+ * libgit2 saw. */
 static int bounded_fetch(git_remote *remote, git_strarray *refspecs, git_fetch_options *fo,
 			 struct fetch_ctx *ctx)
 {
 	const struct policy *p = ctx->p;
 	const struct package *k = ctx->k;
+	enum watchdog_end end;
 	int r, g;
 
-	if ((r = deadline_start(p->connect_timeout)))
+	if ((r = watchdog_start(p->connect_timeout, p->stall_timeout)))
 		return r;
 	g = G(git_remote_fetch)(remote, refspecs, fo, "obsenv fetch");
-	deadline_stop();
+	end = watchdog_stop();
 	if (g >= 0)
 		return 0;
-	if (deadline_passed() && deadline_answered())
-		return err_set(E_FAIL, "%s: the remote %s sent nothing for %u s (stall_timeout)", k->name,
-			       k->remote, p->stall_timeout);
-	if (deadline_passed())
+	if (end == WD_CONNECT)
 		return err_set(E_FAIL, "%s: the remote %s did not answer within %u s (connect_timeout)",
 			       k->name, k->remote, p->connect_timeout);
+	if (end == WD_STALL)
+		return err_set(E_FAIL, "%s: the remote %s made no progress for %u s (stall_timeout)",
+			       k->name, k->remote, p->stall_timeout);
 	return ctx->refused ? E_FAIL : repo_fail(k->name);
 }
 
@@ -348,6 +358,7 @@ int repo_fetch(const struct policy *p, const struct package *k)
 	fo.callbacks.transfer_progress = on_transfer;
 	fo.callbacks.sideband_progress = on_sideband;
 	fo.callbacks.update_tips = on_tip;
+	fo.callbacks.pack_progress = on_pack;
 	fo.callbacks.payload = &ctx;
 	if ((r = bounded_fetch(remote, &refspecs, &fo, &ctx)))
 		goto out;

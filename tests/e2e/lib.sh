@@ -178,6 +178,7 @@ e2e_cleanup() {
 	[[ -n ${SINK_PID:-} ]] && kill "$SINK_PID" 2>/dev/null
 	[[ -s ${T:-/nonexistent}/ssh/pid ]] && kill "$(cat "$T/ssh/pid")" 2>/dev/null
 	[[ -s ${T:-/nonexistent}/https/pids ]] && xargs kill <"$T/https/pids" 2>/dev/null
+	[[ -s ${T:-/nonexistent}/to/pids ]] && xargs kill <"$T/to/pids" 2>/dev/null
 	if [[ -e /usr/local/share/ca-certificates/obsenv-e2e.crt ]]; then
 		rm -f /usr/local/share/ca-certificates/obsenv-e2e.crt
 		update-ca-certificates --fresh >/dev/null 2>&1
