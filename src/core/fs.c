@@ -126,7 +126,7 @@ out:
 
 int fs_read_trusted(const char *path, size_t max, char **buf, size_t *len)
 {
-	const char *c = NULL;
+	const char *c = path;
 	struct stat st, lst;
 	int dfd = -1, fd = -1, r;
 
