@@ -193,11 +193,13 @@ static int decide(void)
 		run.au.role = role->name;
 		/* Accepting a rewritten deploy branch is a maintainer's decision:
 		 * a role that may pull (the timer's) may not make it. */
-		if (run.req.accept_rewrite &&
-		    !authz_role_for(&run.pol, &run.who.human, A_ACCEPT_REWRITE)) {
+		if (run.req.accept_rewrite && (run.who.human.uid == run.owner.uid ||
+					       !authz_role_for(&run.pol, &run.who.human, A_ACCEPT_REWRITE))) {
 			run.decision = "deny";
-			return err_set(E_DENIED, "%s may not accept a rewritten deploy branch: no role in "
-				       "the policy allows 'accept-rewrite'", run.who.human.name);
+			return err_set(E_DENIED, "%s may not accept a rewritten deploy branch: %s",
+				       run.who.human.name, run.who.human.uid == run.owner.uid ?
+				       "the owner account (the timer) never does; a maintainer must, by name" :
+				       "no role in the policy allows 'accept-rewrite'");
 		}
 	}
 	run.target = target_of(run.act);

@@ -23,6 +23,7 @@ roles:
   observers:   { groups: [obse2e_observers], actions: [status, rollback, history] }
   maintainers: { groups: [obse2e_maint], actions: [all] }
   timer:       { users: [$E2E_OWNER], actions: [pull] }
+  pullers:     { users: [$E2E_OUT], actions: [pull] }
 YAML
 fcommit() { basename "$(readlink -f "$F/env/$1")"; }
 fhead() { git --git-dir="$F/remotes/$1.git" rev-parse deploy; }
@@ -111,8 +112,11 @@ rc_is 1
 err_has "^obsenv: pkg02: FORCE-PUSHED: .*refusing to move \\(a maintainer may accept it: pull --accept-rewrite pkg02 --reason TEXT\\)$"
 run asuser $E2E_OWNER "$A" pull --accept-rewrite pkg02 --reason "timer tries"
 rc_is 3
-err_is "obsenv: $E2E_OWNER may not accept a rewritten deploy branch: no role in the policy allows 'accept-rewrite'"
+err_is "obsenv: $E2E_OWNER may not accept a rewritten deploy branch: the owner account (the timer) never does; a maintainer must, by name"
 audit_has "decision=deny uid=$UID_OWNER .*action=pull .*arg2=--accept-rewrite"
+run asuser $E2E_OUT "$A" pull --accept-rewrite pkg02 --reason "may only pull"
+rc_is 3
+err_is "obsenv: $E2E_OUT may not accept a rewritten deploy branch: no role in the policy allows 'accept-rewrite'"
 [[ $(fstore pkg02 refs/heads/deploy) == "$old" ]] || errs+=("the store's deploy branch moved")
 [[ $(fcommit pkg02) == "$old" ]] || errs+=("pkg02 moved")
 

@@ -1,3 +1,4 @@
+# needs: 70
 # Bash completion, as an observer's interactive shell would run it: from a
 # copy the observer can read (the checkout may be in root's 0700 home).
 install -m 0644 "$SRC/packaging/bash-completion/obsenv" "$T/completion"
