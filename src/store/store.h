@@ -10,6 +10,7 @@
  *   <root>/trees/<pkg>/<commit>.meta  its describe name and on-disk identity
  *   <root>/repos/<pkg>.git           the package's object store
  *   <root>/pins/<pkg>                the base pin as last verified against git
+ *   <root>/last-pull                 how the last pull ended (lastpull.h)
  *   <root>/.lock                     flock(2)ed by whoever changes anything
  *
  * Everything is written under a ".tmp-" name and renamed into place, so a
