@@ -186,7 +186,7 @@ install: $(BUILD)/obsenv
 # checked-in seeds (tests/fuzz/corpus/<target>, read only); new inputs go
 # to $(BUILD)/fuzz/corpus-<target>, crashes to $(BUILD)/fuzz/. Every crash
 # found becomes a seed and a regression test.
-FUZZ_TARGETS := policy basefile args names cycle audit gen
+FUZZ_TARGETS := policy basefile args names cycle audit gen lastpull
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined \

@@ -82,9 +82,14 @@ static int last_pull(const struct ready_input *in, struct problems *ps)
 				    in->pull_err);
 	freeze_time(lp->time, when, sizeof when);
 	str_copy(list, sizeof list, lp->failed);
-	for (name = strtok_r(list, ",", &save); !r && name; name = strtok_r(NULL, ",", &save))
-		r = problems_add(ps, act_package(in->pol, name) ? act_package(in->pol, name)->name : NULL,
-				 "pull_failed", "%s: the last pull (%s) failed for it", name, when);
+	for (name = strtok_r(list, ",", &save); !r && name; name = strtok_r(NULL, ",", &save)) {
+		/* The policy's name outlives this buffer; a package no longer
+		 * in the policy is still named in the message. */
+		const struct package *k = act_package(in->pol, name);
+
+		r = problems_add(ps, k ? k->name : NULL, "pull_failed", "%s: the last pull (%s) failed for it",
+				 name, when);
+	}
 	if (!r && in->now - lp->time > (long long)in->pol->pull_stale_after)
 		r = problems_add(ps, NULL, "pull_stale",
 				 "the last pull was at %s, more than %u seconds ago (pull_stale_after): is the "

@@ -10,6 +10,8 @@
  *   <root>/trees/<pkg>/<commit>.meta  its describe name and on-disk identity
  *   <root>/repos/<pkg>.git           the package's object store
  *   <root>/pins/<pkg>                the base pin as last verified against git
+ *   <root>/last-pull                 how the last pull ended (lastpull.h)
+ *   <root>/last-verify               when the base trees were last checked (lastverify.h)
  *   <root>/.lock                     flock(2)ed to switch generations (store/lock.h)
  *   <root>/.work.lock                flock(2)ed for a change's long work
  *
