@@ -16,9 +16,9 @@ lpolicy() {
 owner: $E2E_OWNER
 root: $L/env
 base_file: $L/owner/base.yaml
-lock_timeout: 3
-connect_timeout: 3
-stall_timeout: 3
+lock_timeout: 2
+connect_timeout: 8
+stall_timeout: 8
 packages:
   pkg00: {remote: $L/remotes/pkg00.git, tags: "v*"}
   pkg01: {remote: $L/remotes/pkg01.git, tags: "v*"}
@@ -99,7 +99,7 @@ echo "    # rollback during a stuck pull: $ms ms"
 t "meanwhile a second change waits for the stuck pull, then names it"
 run asuser $E2E_MNT "$A" checkout pkg01 "$(fx_tag pkg01)"
 rc_is 1
-err_has "^obsenv: another change is under way: held by $E2E_MNT, pull \\(pid $PULL, since [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC\\); gave up after 3 s \\(a rollback does not wait for it\\)$"
+err_has "^obsenv: another change is under way: held by $E2E_MNT, pull \\(pid $PULL, since [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC\\); gave up after 2 s \\(a rollback does not wait for it\\)$"
 audit_has "$(rec allow "$UID_MNT" $E2E_MNT).*action=checkout.*result=failed.*another change is under way"
 on_base
 
