@@ -93,6 +93,8 @@ rc_is 0
 same_as_commit pkg01
 
 t "verify: a base tree edited by hand is found, named, and left alone"
+# An earlier pull may have made one already (its periodic check).
+rm -f "$T/env/last-verify"
 damage pkg00
 lv=$(cat "$T/env/last-verify" 2>/dev/null || echo none)
 run sudo_mnt verify
