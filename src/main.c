@@ -283,7 +283,10 @@ static int finish(int r)
 		char msg[160];
 		int e = errno;
 
-		if (r || !run.act || !run.act->changes || run.req.dry_run) {
+		/* verify without --repair only looks: its output is the result. */
+		bool looks = run.req.dry_run || (run.req.action == A_VERIFY && !run.req.repair);
+
+		if (r || !run.act || !run.act->changes || looks) {
 			if (!r)
 				r = err_sys(E_FAIL, e, "cannot write output");
 		} else {

@@ -192,3 +192,13 @@ rc_is 0
 same_as_commit pkg02
 # Back to the deploy heads, for the tests after this one.
 off_base pkg00 pkg01 pkg02
+
+t "verify without --repair only looks: output that cannot be written is its failure"
+runuser -u $E2E_MNT -- sudo -n -u $E2E_OWNER "$OBSENV" verify >/dev/full 2>"$T/err"
+rc=$? err=$(<"$T/err")
+rc_is 1
+err_has "^obsenv: cannot write output: No space left on device$"
+runuser -u $E2E_MNT -- sudo -n -u $E2E_OWNER "$OBSENV" verify --repair >/dev/full 2>"$T/err"
+rc=$? err=$(<"$T/err")
+rc_is 0
+err_has "the verify itself finished$"
