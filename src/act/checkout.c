@@ -32,16 +32,9 @@ int act_checkout(const struct act_ctx *ctx)
 	    (r = repo_start(p, req->dry_run ? REPO_READ : REPO_WRITE)) ||
 	    (r = repo_resolve(p, k, req->ops[1], &t)) || (r = act_check_tag(k, &t)))
 		goto out;
-	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {
-		r = err_oom();
+	if ((r = gen_copy_pkgs(&next, &cur, 0)))
 		goto out;
-	}
-	for (size_t i = 0; i < cur.npkgs; i++) {
-		next.pkgs[next.npkgs] = cur.pkgs[i];
-		if (!strcmp(cur.pkgs[i].name, k->name))
-			n = &next.pkgs[next.npkgs];
-		next.npkgs++;
-	}
+	n = gen_find_mut(&next, k->name);
 	if (!n) {
 		r = err_set(E_FAIL, "%s is not in the environment yet; run 'obsenv init'", k->name);
 		goto out;

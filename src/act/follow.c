@@ -59,21 +59,14 @@ int act_follow(const struct act_ctx *ctx)
 	    (r = store_current_required(&s, &cur)) || (r = freeze_check(&s)) ||
 	    (r = repo_start(p, req->dry_run ? REPO_READ : REPO_WRITE)))
 		goto out;
-	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {
-		r = err_oom();
+	if ((r = gen_copy_pkgs(&next, &cur, 0)))
 		goto out;
-	}
-	memcpy(next.pkgs, cur.pkgs, cur.npkgs * sizeof *cur.pkgs);
-	next.npkgs = cur.npkgs;
 	/* All or nothing: every named package is checked and its tree made
 	 * before the one switch. */
 	for (size_t i = 0; i < p->npkgs; i++) {
-		struct gen_pkg *n = NULL;
+		struct gen_pkg *n = want[i] ? gen_find_mut(&next, p->pkgs[i].name) : NULL;
 		int one;
 
-		for (size_t j = 0; j < next.npkgs && want[i]; j++)
-			if (!strcmp(next.pkgs[j].name, p->pkgs[i].name))
-				n = &next.pkgs[j];
 		if (want[i] && !n) {
 			r = err_set(E_FAIL, "follow: %s is not in the environment yet; run 'obsenv init'",
 				    p->pkgs[i].name);

@@ -147,12 +147,8 @@ int act_pull(const struct act_ctx *ctx)
 	}
 	if ((r = repo_start(p, REPO_WRITE)))
 		goto out;
-	if (!(next.pkgs = calloc(cur.npkgs + 1, sizeof *next.pkgs))) {
-		r = err_oom();
+	if ((r = gen_copy_pkgs(&next, &cur, 0)))
 		goto out;
-	}
-	memcpy(next.pkgs, cur.pkgs, cur.npkgs * sizeof *cur.pkgs);
-	next.npkgs = cur.npkgs;
 	for (size_t i = 0; i < p->npkgs; i++) {
 		const struct package *k = &p->pkgs[i];
 		struct gen_pkg *n = NULL;
@@ -161,9 +157,7 @@ int act_pull(const struct act_ctx *ctx)
 		if (!want[i])
 			continue;
 		tried++;
-		for (size_t j = 0; j < next.npkgs; j++)
-			if (!strcmp(next.pkgs[j].name, k->name))
-				n = &next.pkgs[j];
+		n = gen_find_mut(&next, k->name);
 		fflush(stdout);
 		/* One failing remote does not stop the others. */
 		if ((one = pull_one(&s, p, k, n, req)) < 0) {

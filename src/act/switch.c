@@ -24,18 +24,14 @@ static int replan(const struct generation *base, const struct generation *now,
 {
 	char msg[400], key[NAME_MAX_LEN + 16];
 
-	if (!(out->pkgs = calloc(now->npkgs + next->npkgs + 1, sizeof *out->pkgs)))
-		return err_oom();
-	memcpy(out->pkgs, now->pkgs, now->npkgs * sizeof *now->pkgs);
-	out->npkgs = now->npkgs;
+	int r = gen_copy_pkgs(out, now, next->npkgs);
+
+	if (r)
+		return r;
 	for (size_t i = 0; i < next->npkgs; i++) {
 		const struct gen_pkg *want = &next->pkgs[i];
 		const struct gen_pkg *was = gen_find(base, want->name);
-		struct gen_pkg *have = NULL;
-
-		for (size_t j = 0; j < out->npkgs && !have; j++)
-			if (!strcmp(out->pkgs[j].name, want->name))
-				have = &out->pkgs[j];
+		struct gen_pkg *have = gen_find_mut(out, want->name);
 
 		if (gen_pkg_same(was, want))
 			continue; /* not this change's: now's stands */

@@ -172,3 +172,25 @@ bool gen_pkg_same(const struct gen_pkg *a, const struct gen_pkg *b)
 	return !strcmp(a->commit, b->commit) && a->source == b->source && !strcmp(a->ref, b->ref) &&
 	       a->follows == b->follows;
 }
+
+struct gen_pkg *gen_find_mut(struct generation *g, const char *name)
+{
+	for (size_t i = 0; i < g->npkgs; i++)
+		if (strcmp(g->pkgs[i].name, name) == 0)
+			return &g->pkgs[i];
+	return NULL;
+}
+
+int gen_copy_pkgs(struct generation *dst, const struct generation *src, size_t extra)
+{
+	struct gen_pkg *pkgs = calloc(src->npkgs + extra + 1, sizeof *pkgs);
+
+	if (!pkgs)
+		return err_oom();
+	if (src->npkgs)
+		memcpy(pkgs, src->pkgs, src->npkgs * sizeof *pkgs);
+	free(dst->pkgs);
+	dst->pkgs = pkgs;
+	dst->npkgs = src->npkgs;
+	return 0;
+}

@@ -45,6 +45,11 @@ MUST_USE int gen_parse(const char *buf, struct generation *g);
 void gen_free(struct generation *g);
 /* The package called name in g, or NULL. */
 const struct gen_pkg *gen_find(const struct generation *g, const char *name);
+/* The same, for a generation being built. */
+struct gen_pkg *gen_find_mut(struct generation *g, const char *name);
+/* dst's packages become a copy of src's, in an array of its own with room
+ * for extra more (what a change starts from); E_FAIL when out of memory. */
+MUST_USE int gen_copy_pkgs(struct generation *dst, const struct generation *src, size_t extra);
 /* Same commit, source, ref and following (both NULL: same too). */
 bool gen_pkg_same(const struct gen_pkg *a, const struct gen_pkg *b);
 
