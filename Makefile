@@ -235,7 +235,7 @@ rpmcheck: rpm
 DEB_PKGS := gcc libc6-dev make pkg-config libgit2-dev libyaml-dev libcap-dev libseccomp-dev \
             libcriterion-dev sudo util-linux mount passwd git openssh-server openssh-client mandoc cppcheck clang-tidy \
             valgrind binutils python3 hyperfine jq rpm cpio bash-completion clang openssl ca-certificates curl \
-            strace
+            strace xfsprogs
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PKGS)

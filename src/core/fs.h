@@ -31,6 +31,12 @@ MUST_USE int fs_read_owned(const char *path, uid_t owner, size_t max, char **buf
  * flags: extra open flags, e.g. O_NOFOLLOW where a symlink is an error. */
 MUST_USE int fs_read_plain(const char *path, int flags, size_t max, char **buf, size_t *len);
 
+/* Durable before named: writes back everything the file system holding
+ * dfd has in memory (a new tree's files, the objects a fetch wrote), then
+ * fsyncs dfd itself. Call it before the rename that gives new content the
+ * name readers trust. what: named in the error. E_FAIL. */
+MUST_USE int fs_sync_before_name(int dfd, const char *what);
+
 /* Writes all of data, or returns -1 with errno set. */
 MUST_USE int fs_write_all(int fd, const void *data, size_t len);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/fs.h"
 #include "git/priv.h"
 #include "store/store.h"
 
@@ -41,7 +42,10 @@ int repo_repair(const struct policy *p, const struct package *k, const char *com
 	store_discard(dfd, tmp);
 	if ((r = repo_checkout(p, k, repo, obj, commit, tmp, index)))
 		goto out;
-	if (renameat2(dfd, tmp, dfd, commit, RENAME_EXCHANGE)) {
+	snprintf(index, sizeof index, "the rebuilt tree of %s %.10s", k->name, commit);
+	if ((r = fs_sync_before_name(dfd, index)))
+		goto out;
+	if (renameat2(dfd, tmp, dfd, commit, RENAME_EXCHANGE) || fsync(dfd)) {
 		r = err_sys(E_FAIL, errno, "%s: cannot swap the rebuilt tree of %s into place%s", k->name,
 			    commit, errno == EINVAL ? " (the file system cannot exchange two names)" : "");
 		goto out;

@@ -90,6 +90,11 @@ int repo_start(const struct policy *p, enum repo_mode mode)
 #endif
 	G(git_libgit2_opts)(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
 	G(git_libgit2_opts)(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	/* A fetched pack, its index and the refs naming it are fsynced as
+	 * libgit2 writes them: a power cut after a pull that switched nothing
+	 * (a new tag, a frozen package) must not leave an empty ref or pack
+	 * that fails every later open of the store. */
+	G(git_libgit2_opts)(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	if ((r = limit_memory(p)))
 		return r;
 	started = true;
@@ -578,7 +583,7 @@ int repo_materialize(const struct policy *p, const struct package *k, const char
 	git_object *obj = NULL;
 	git_reference *keep = NULL;
 	struct stat st;
-	int r;
+	int r, dfd = -1;
 
 	snprintf(dir, sizeof dir, "%s/trees/%s", p->root, k->name);
 	snprintf(final, sizeof final, "%s/%s", dir, commit);
@@ -609,24 +614,25 @@ int repo_materialize(const struct policy *p, const struct package *k, const char
 		r = repo_fail(k->name);
 		goto out;
 	}
-	{
-		char from[PATH_MAX_LEN + 256];
-
-		snprintf(from, sizeof from, "%s/%s", dir, tmp);
-		if (rename(from, final))
-			r = err_sys(E_FAIL, errno, "cannot put the tree of %s in place", k->name);
-	}
+	/* The tree, its index and the objects and refs fetched before it are
+	 * on disk before the tree has the name every later run trusts; the
+	 * rename is before any generation names the tree. */
+	snprintf(name, sizeof name, "the tree of %s %.10s", k->name, commit);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		r = err_sys(E_FAIL, errno, "%s", dir);
+	else if (!(r = fs_sync_before_name(dfd, name)) && (renameat(dfd, tmp, dfd, commit) || fsync(dfd)))
+		r = err_sys(E_FAIL, errno, "cannot put the tree of %s in place", k->name);
 out:
 	G(git_reference_free)(keep);
 	G(git_object_free)(obj);
 	if (r) {
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		if (dfd >= 0) {
+		if (dfd < 0)
+			dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd >= 0)
 			store_discard(dfd, tmp);
-			close(dfd);
-		}
 	}
+	if (dfd >= 0)
+		close(dfd);
 	return r;
 }
 

@@ -272,3 +272,16 @@ Test(fs, the_base_file_is_the_owners_or_roots_alone, .init = setup, .fini = tear
 	cr_assert_eq(fs_read_owned(path, OWNER, 1024, &buf, &len), E_POLICY);
 	cr_assert_null(buf);
 }
+
+/* A sync that fails (here: no file system behind the descriptor) is an
+ * error naming what was not written, never a tree named regardless. */
+Test(fs, sync_before_name_reports_what_it_could_not_write)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	cr_assert(dfd >= 0);
+	cr_assert_eq(fs_sync_before_name(dfd, "the tree of pkg00"), 0);
+	close(dfd);
+	cr_assert_eq(fs_sync_before_name(dfd, "the tree of pkg00"), E_FAIL);
+	cr_assert(strstr(err_msg(), "cannot write the tree of pkg00 to disk"), "%s", err_msg());
+}
