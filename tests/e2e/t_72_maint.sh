@@ -321,7 +321,13 @@ user=$(sed -n 's/^User=//p' "$unit")
 cmd=$(sed -n 's/^ExecStart=//p' "$unit")
 [[ $user == obs_user && $cmd == "/usr/bin/obsenv pull" ]] || errs+=("unit: User=$user ExecStart=$cmd")
 grep -qx "NoNewPrivileges=yes" "$unit" && grep -qx "SuccessExitStatus=6" "$unit" || errs+=("unit lacks NoNewPrivileges or SuccessExitStatus=6")
-grep -qx "OnCalendar=\*:0/15" "$SRC/packaging/systemd/obsenv-pull.timer" || errs+=("timer interval")
+# A fix pushed at any moment is pulled within a minute: the next pull
+# starts at most OnUnitInactiveSec + RandomizedDelaySec after the last.
+timer=$SRC/packaging/systemd/obsenv-pull.timer
+secs() { sed -n "s/^$1=\([0-9]*\)s$/\1/p" "$timer"; }
+wait_max=$(($(secs OnUnitInactiveSec) + $(secs RandomizedDelaySec)))
+((wait_max > 0 && wait_max <= 40)) || errs+=("timer: a pull may wait ${wait_max}s after the last")
+grep -q "^OnCalendar" "$timer" && errs+=("timer: OnCalendar counts from the clock, not from the end of the last pull")
 mnt checkout pkg02 deploy
 push pkg02 "from the timer"
 run setpriv --reuid=$E2E_OWNER --regid="$(id -g $E2E_OWNER)" --init-groups --no-new-privs --reset-env -- "$A" ${cmd#/usr/bin/obsenv }
