@@ -129,6 +129,15 @@ bool str_is_remote(const char *s)
 	       strchr(s, '@') && strchr(s, '@') < colon;
 }
 
+const char *str_local_remote(const char *s)
+{
+	if (s[0] == '/')
+		return s;
+	if (!strncmp(s, "file:///", 8) && !strchr(s, '%'))
+		return s + 7;
+	return NULL;
+}
+
 bool str_is_ssh_remote(const char *s)
 {
 	return !strncmp(s, "ssh://", 6) ||

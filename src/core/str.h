@@ -19,6 +19,9 @@ bool str_is_refname(const char *s);    /* a branch or tag name, strictly */
 bool str_is_glob(const char *s);       /* a tag pattern: ref characters, '*', '?' */
 bool str_is_remote(const char *s);     /* a git remote URL or path */
 bool str_is_ssh_remote(const char *s); /* ssh:// or user@host:path */
+/* The path of a remote on this host (/path or file:///path), or NULL:
+ * another transport, or a file:// URL with escapes, left to libgit2. */
+const char *str_local_remote(const char *s);
 /* Strict decimal id: digits only, no sign, no leading zero, below 2^32-1. */
 int str_to_id(const char *s, unsigned int *out);
 /* Strict decimal: digits only, no sign, no leading zero, at most max. */

@@ -27,7 +27,11 @@
 	X(git_commit_summary) X(git_commit_free) X(git_oid_fromstrn) X(git_commit_tree)        \
 	X(git_tree_walk) X(git_tree_free) X(git_tree_entry_type) X(git_tree_entry_id)         \
 	X(git_tree_entry_name) X(git_repository_odb) X(git_odb_read_header) X(git_odb_free)   \
-	X(git_status_byindex)
+	X(git_status_byindex) X(git_object_type) X(git_tag_target) X(git_odb_exists)            \
+	X(git_reference_foreach_glob) X(git_packbuilder_new)                \
+	X(git_packbuilder_insert) X(git_packbuilder_insert_recur) X(git_packbuilder_insert_walk) \
+	X(git_packbuilder_object_count) X(git_packbuilder_foreach) X(git_packbuilder_free)      \
+	X(git_odb_write_pack)
 
 #define DECLARE(f) extern __typeof__(f) *p_##f;
 GIT_FUNCS(DECLARE)

@@ -15,6 +15,7 @@
 
 #include "core/err.h"
 #include "git/limits.h"
+#include "git/localfetch.h"
 #include "git/priv.h"
 #include "core/fs.h"
 #include "git/knownhosts.h"
@@ -344,6 +345,11 @@ int repo_fetch(const struct policy *p, const struct package *k)
 	}
 	if ((r = repo_open(p, k, &repo)))
 		return r;
+	if (str_local_remote(k->remote)) {
+		if ((r = repo_fetch_local(p, k, repo, str_local_remote(k->remote))))
+			return r;
+		goto fetched;
+	}
 	/* Fetched heads land outside refs/heads: moving the branch obsenv
 	 * deploys from is a separate, fast-forward-only decision. */
 	snprintf(heads, sizeof heads, "+refs/heads/%s:refs/obsenv/fetched/%s", k->deploy_branch,
@@ -367,6 +373,7 @@ int repo_fetch(const struct policy *p, const struct package *k)
 	fo.callbacks.payload = &ctx;
 	if ((r = bounded_fetch(remote, &refspecs, &fo, &ctx)))
 		goto out;
+fetched:
 	snprintf(fetched, sizeof fetched, "refs/obsenv/fetched/%s", k->deploy_branch);
 	if (G(git_reference_name_to_id)(&id, repo, fetched) < 0) {
 		r = err_set(E_FAIL, "%s: the remote has no branch '%s'", k->name, k->deploy_branch);

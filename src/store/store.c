@@ -13,6 +13,7 @@
 
 #include "core/err.h"
 #include "core/fs.h"
+#include "store/gitlocks.h"
 #include "store/lock.h"
 #include "store/setupsh.h"
 
@@ -222,6 +223,18 @@ static int sweep_at(struct store *s, const char *path, int r)
 	return r;
 }
 
+/* The ref locks a killed libgit2 left in the repository at path. */
+static int locks_at(struct store *s, const char *path, int r)
+{
+	int fd = open_dir(s->root, path), q;
+
+	if (fd < 0)
+		return r;
+	q = store_sweep_git_locks(fd);
+	close(fd);
+	return r ? r : q;
+}
+
 /* Leftovers are where .tmp- names are made: the root (current's new link)
  * and pins/ (store_write_file) by every change; trees/<pkg>/ and each
  * repository (its config, rewritten by git/repo.c) only by materializing;
@@ -241,6 +254,7 @@ int store_cleanup(struct store *s, bool trees)
 		r = sweep_at(s, path, r);
 		snprintf(path, sizeof path, "repos/%s.git", s->pol->pkgs[i].name);
 		r = sweep_at(s, path, r);
+		r = locks_at(s, path, r);
 	}
 	return r;
 }

@@ -44,7 +44,8 @@ MUST_USE int store_lock(struct store *s, enum lock_kind kind, const char *who, c
 			size_t earlier_size);
 void store_unlock(struct store *s, enum lock_kind kind);
 /* Removes what killed runs left behind. trees: also sweep trees/<pkg>/
- * and the repositories (only actions that materialize trees leave any).
+ * and the repositories (only actions that materialize trees leave any),
+ * their stale ref locks included: call it so only under the work lock.
  * A leftover whose maker is still running is not one: every .tmp- name
  * ends in its maker's pid, and a live pid's names stay, whichever lock
  * the sweeper holds. Tries every leftover; an error means some are

@@ -242,8 +242,12 @@ for i in 1 2 3 4 5 6; do
 	asuser $E2E_OWNER "$A" pull >/dev/null 2>&1 &
 	pid=$!
 	sleep "0.0$((RANDOM % 9 + 1))"
+	kid=$(pgrep -P $pid)
 	pkill -9 -P $pid 2>/dev/null; kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
+	# A run killed inside syncfs(2) ends when the sync does; until then its
+	# .tmp- names are a live run's, which the next run rightly leaves.
+	for _ in $(seq 200); do [[ -n $kid ]] && kill -0 $kid 2>/dev/null || break; sleep 0.05; done
 	envsafe
 	now=$(mgen)
 	[[ $now == "$g" || ${now//[^0-9]/} == $((${g//[^0-9]/} + 1)) ]] || errs+=("run $i: $g -> $now")
@@ -252,6 +256,16 @@ run asuser $E2E_OWNER "$A" pull
 rc_is 0
 [[ $(mcommit pkg01) == "$(mremote pkg01 deploy)" ]] || errs+=("the next pull did not reach the head")
 [[ -z $(find "$M/env" -name '.tmp-*' | head -1) ]] || errs+=("leftovers: $(find "$M/env" -name '.tmp-*')")
+
+t "a ref lock a killed run left behind does not stop the next pull"
+push pkg01 "after a stale lock"
+for f in refs/heads/deploy.lock refs/obsenv/fetched/deploy.lock packed-refs.lock; do
+	install -m 0644 -o $E2E_OWNER /dev/null "$M/env/repos/pkg01.git/$f"
+done
+run asuser $E2E_OWNER "$A" pull
+rc_is 0
+[[ $(mcommit pkg01) == "$(mremote pkg01 deploy)" ]] || errs+=("the pull did not reach the head: $err")
+[[ -z $(find "$M/env/repos" -name '*.lock') ]] || errs+=("stale locks stayed: $(find "$M/env/repos" -name '*.lock')")
 
 t "revert --dry-run, then revert"
 g=$(mgen)
@@ -453,6 +467,40 @@ rc_is 0
 n=$(grep -c '\.tmp-config-' "$T/pull.trace")
 ((n == 1)) || errs+=("the config was rewritten $n times")
 rm -f "$T/pull.trace"
+
+# A mirror on a local path: what a pull writes grows with what is new, not
+# with the history or the tags (libgit2's own transport sent every tag's
+# whole tree on every fetch).
+packs() { find "$M/env/repos/$1.git/objects/pack" -name '*.idx' | sort; }
+new_objects() { # new_objects PKG BEFORE: objects in the packs that are not in BEFORE
+	local n=0 i
+	for i in $(comm -13 <(echo "$2") <(packs "$1")); do
+		n=$((n + $(git verify-pack -v "$i" | grep -cE '^[0-9a-f]{40} (commit|tree|blob|tag) ')))
+	done
+	echo $n
+}
+t "pull over a local path: a no-op pull writes no objects, a one-file commit a handful"
+mnt pull pkg02
+before=$(packs pkg02)
+mnt pull pkg02
+rc_is 0
+[[ $(packs pkg02) == "$before" ]] || errs+=("a pull with nothing new wrote a pack: $(new_objects pkg02 "$before") objects")
+push pkg02 "one file"
+mnt pull pkg02
+rc_is 0
+[[ $(mcommit pkg02) == "$(mremote pkg02 deploy)" ]] || errs+=("the new commit did not land: $(cat "$T/err")")
+n=$(new_objects pkg02 "$before")
+((n >= 3 && n <= 6)) || errs+=("a one-file commit wrote $n objects (expected the commit, its tree and the blob)")
+git -c safe.directory='*' --git-dir="$M/env/repos/pkg02.git" fsck --no-dangling >"$T/fsck" 2>&1 ||
+	errs+=("git fsck of the store failed: $(head -c 400 "$T/fsck")")
+before=$(packs pkg02)
+w=$M/work/pkg02
+git -C "$w" tag -a -m "new tag" mark-1 HEAD~3 && git -C "$w" push -q origin mark-1
+mnt pull pkg02
+rc_is 0
+[[ $(mstore pkg02 refs/tags/mark-1) == "$(mremote pkg02 refs/tags/mark-1)" ]] || errs+=("the new tag was not fetched")
+n=$(new_objects pkg02 "$before")
+((n == 1)) || errs+=("a new tag on a known commit wrote $n objects (expected the tag object alone)")
 
 # A remote's commit summary on an observer's terminal: C1 controls (8-bit
 # CSI, raw and encoded) and a bidirectional override become '?'.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "store/gitlocks.h"
 #include "store/freeze.h"
 #include "store/pins.h"
 #include "store/store.h"
@@ -219,4 +220,43 @@ Test(gens, a_live_runs_temporary_names_are_not_swept)
 	cr_assert_eq(store_cleanup(&s, false), 0, "%s", err_msg());
 	snprintf(path, sizeof path, "%s/%s", root, name);
 	cr_assert_neq(lstat(path, &st), 0, "a reused pid kept a leftover");
+}
+
+/* A ref lock left by a killed libgit2 would refuse the ref for ever; the
+ * sweep removes lock files only, and follows no symlink. */
+Test(store, stale_git_locks_go_and_nothing_else)
+{
+	char dir[] = "/tmp/obsenv-locks-XXXXXX", path[128];
+	const char *files[] = { "refs/heads/deploy.lock", "refs/heads/deploy", "refs/tags/v1",
+				"refs/obsenv/deployed/abc.lock", "packed-refs.lock", "packed-refs" };
+	int fd;
+
+	cr_assert(mkdtemp(dir));
+	cr_assert_eq(chdir(dir), 0);
+	cr_assert_eq(mkdir("refs", 0755) | mkdir("refs/heads", 0755) | mkdir("refs/tags", 0755) |
+			     mkdir("refs/obsenv", 0755) | mkdir("refs/obsenv/deployed", 0755) |
+			     mkdir("outside", 0755),
+		     0);
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		fd = open(files[i], O_WRONLY | O_CREAT | O_EXCL, 0644);
+		cr_assert(fd >= 0, "%s", files[i]);
+		close(fd);
+	}
+	fd = open("outside/keep.lock", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	close(fd);
+	cr_assert_eq(symlink("../outside", "refs/tags/link.lock") | symlink("../outside", "refs/link"), 0);
+	fd = open(".", O_RDONLY | O_DIRECTORY);
+	cr_assert_eq(store_sweep_git_locks(fd), 0, "%s", err_msg());
+	close(fd);
+	cr_expect_neq(access("refs/heads/deploy.lock", F_OK), 0);
+	cr_expect_neq(access("refs/obsenv/deployed/abc.lock", F_OK), 0);
+	cr_expect_neq(access("packed-refs.lock", F_OK), 0);
+	cr_expect_eq(access("refs/heads/deploy", F_OK), 0);
+	cr_expect_eq(access("refs/tags/v1", F_OK), 0);
+	cr_expect_eq(access("packed-refs", F_OK), 0);
+	cr_expect_eq(access("outside/keep.lock", F_OK), 0, "a symlink was followed");
+	cr_expect_eq(faccessat(AT_FDCWD, "refs/tags/link.lock", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+	snprintf(path, sizeof path, "rm -rf %s", dir);
+	cr_assert_eq(chdir("/"), 0);
+	cr_assert_eq(system(path), 0);
 }

@@ -145,3 +145,15 @@ Test(str, for_terminal)
 	str_for_terminal(out, 4, "ab\xc3\xa9");
 	cr_expect_str_eq(out, "ab");
 }
+
+/* Which remotes obsenv fetches from without libgit2's transport. */
+Test(str, local_remote_paths)
+{
+	cr_assert_str_eq(str_local_remote("/srv/mirror/pkg.git"), "/srv/mirror/pkg.git");
+	cr_assert_str_eq(str_local_remote("file:///srv/mirror/pkg.git"), "/srv/mirror/pkg.git");
+	cr_assert_null(str_local_remote("file:///srv/a%20b.git"));
+	cr_assert_null(str_local_remote("file://host/srv/pkg.git"));
+	cr_assert_null(str_local_remote("ssh://git@host/pkg.git"));
+	cr_assert_null(str_local_remote("git@host:pkg.git"));
+	cr_assert_null(str_local_remote("https://host/pkg.git"));
+}

@@ -1,0 +1,79 @@
+/* A run killed while libgit2 updated a ref leaves the ref's ".lock" file,
+ * and libgit2 then refuses that ref for ever ("failed to lock file"): one
+ * kill at the wrong moment would stop every later pull of the package.
+ * Only obsenv writes a store repository, and only under the work lock, so
+ * a lock file found by a run holding it is a dead run's, and goes. */
+#include "store/gitlocks.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/err.h"
+
+/* Ref names nest a few levels (refs/obsenv/deployed/<id>); more than this
+ * is not a store obsenv made. */
+#define LOCK_DEPTH 8
+
+static bool is_lock(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && !strcmp(name + n - 5, ".lock");
+}
+
+static int sweep_refs(int dfd, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+	int fd = dup(dfd), r = 0;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return err_sys(E_FAIL, errno, "cannot read the refs of a store repository");
+	}
+	rewinddir(d);
+	while ((e = readdir(d))) {
+		struct stat st;
+		int sub;
+
+		if (e->d_name[0] == '.' || fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		if (S_ISREG(st.st_mode) && is_lock(e->d_name)) {
+			if (unlinkat(dfd, e->d_name, 0) && errno != ENOENT && !r)
+				r = err_sys(E_FAIL, errno, "cannot remove the stale ref lock %s", e->d_name);
+		} else if (S_ISDIR(st.st_mode) && depth < LOCK_DEPTH) {
+			sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0) {
+				int q = sweep_refs(sub, depth + 1);
+
+				r = r ? r : q;
+				close(sub);
+			}
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+int store_sweep_git_locks(int repofd)
+{
+	static const char *const top[] = { "packed-refs.lock", "HEAD.lock", "config.lock" };
+	int refs, r = 0;
+
+	for (size_t i = 0; i < sizeof top / sizeof *top; i++)
+		if (unlinkat(repofd, top[i], 0) && errno != ENOENT && !r)
+			r = err_sys(E_FAIL, errno, "cannot remove the stale lock %s", top[i]);
+	refs = openat(repofd, "refs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (refs >= 0) {
+		int q = sweep_refs(refs, 0);
+
+		r = r ? r : q;
+		close(refs);
+	}
+	return r;
+}
