@@ -11,6 +11,25 @@
 #include "store/pins.h"
 #include "store/store.h"
 
+/* Materializes a tree; one that an initialized environment should have
+ * had and did not (removed by hand, a failed disk) is said to be made
+ * again, so that "nothing to add" never hides it. */
+static int made_again(struct store *s, const struct package *k, const char *commit, bool initialized,
+		      size_t *remade)
+{
+	bool had = store_has_tree(s, k->name, commit);
+	char key[NAME_MAX_LEN + 16];
+	int r;
+
+	if ((r = repo_materialize(s->pol, k, commit)) || had || !initialized)
+		return r;
+	printf("%s: the tree of %.12s was missing; made again\n", k->name, commit);
+	snprintf(key, sizeof key, "remade.%s", k->name);
+	audit_note(key, commit);
+	(*remade)++;
+	return 0;
+}
+
 /* Fetches every package, verifies and materializes its base pin and its
  * deploy head, and makes generation 1 (or a generation that adds packages
  * new to the policy). All or nothing: the environment changes only after
@@ -24,8 +43,8 @@ int act_init(const struct act_ctx *ctx)
 	struct pin *pins = calloc(p->npkgs, sizeof *pins);
 	char (*heads)[OID_HEX + 1] = calloc(p->npkgs, sizeof *heads);
 	char who[160], earlier[256];
-	size_t added = 0, dropped = 0;
-	bool have = false;
+	size_t added = 0, dropped = 0, remade = 0;
+	bool have = false, have_trees = false;
 	int r;
 
 	if (!pins || !heads || !(next.pkgs = calloc(p->npkgs, sizeof *next.pkgs))) {
@@ -37,6 +56,10 @@ int act_init(const struct act_ctx *ctx)
 		goto out;
 	act_note_earlier("interrupted.work", earlier);
 	act_sweep(&s, true);
+	/* Trees missing from an environment that has a generation were lost. */
+	if ((r = store_current(&s, &cur, &have_trees)))
+		goto out;
+	gen_free(&cur);
 	if ((r = freeze_check(&s)) || (r = basefile_load(p, pins)) || (r = repo_start(p, REPO_WRITE)))
 		goto out;
 	for (size_t i = 0; i < p->npkgs; i++) {
@@ -46,8 +69,9 @@ int act_init(const struct act_ctx *ctx)
 		printf("%s: fetching %s\n", k->name, k->remote);
 		fflush(stdout);
 		if ((r = repo_fetch(p, k)) || (r = repo_verify_pin(p, k, &pins[i], v.tagref)) ||
-		    (r = repo_materialize(p, k, pins[i].commit)) || (r = repo_deploy_head(p, k, heads[i])) ||
-		    (r = repo_materialize(p, k, heads[i])))
+		    (r = made_again(&s, k, pins[i].commit, have_trees, &remade)) ||
+		    (r = repo_deploy_head(p, k, heads[i])) ||
+		    (r = made_again(&s, k, heads[i], have_trees, &remade)))
 			goto out;
 		str_copy(v.tag, sizeof v.tag, pins[i].tag);
 		str_copy(v.commit, sizeof v.commit, pins[i].commit);
@@ -84,7 +108,12 @@ int act_init(const struct act_ctx *ctx)
 	} else {
 		if ((r = store_ensure_setupsh(&s)))
 			goto out;
-		printf("already initialized: generation %lu is current; nothing to add\n", cur.number);
+		if (remade)
+			printf("already initialized: generation %lu is current; %zu missing tree%s made "
+			       "again\n", cur.number, remade, remade == 1 ? "" : "s");
+		else
+			printf("already initialized: generation %lu is current; nothing to add\n",
+			       cur.number);
 	}
 	if (!(r = store_trim(&s)))
 		r = store_gc_trees(&s, pins, NULL);

@@ -16,6 +16,25 @@ void args_usage(FILE *out)
 	}
 }
 
+/* Action names are no secret (--help lists them): a slip of the fingers
+ * is answered with the name it most likely was. */
+static int unknown_action(const char *word)
+{
+	const char *names[A_COUNT], *near;
+	size_t n = 0;
+
+	for (int i = 0; i < A_COUNT; i++) {
+		const struct action *a = action_get((enum action_id)i);
+
+		if (a->available)
+			names[n++] = a->name;
+	}
+	if ((near = str_nearest(word, names, n)))
+		return err_set(E_USAGE, "unknown action '%.64s': did you mean '%s'? (try 'obsenv --help')",
+			       word, near);
+	return err_set(E_USAGE, "unknown action '%.64s' (try 'obsenv --help')", word);
+}
+
 /* An option that takes a value: "--opt VALUE" or "--opt=VALUE". */
 static const char *value_of(const char *name, int argc, char **argv, int *i)
 {
@@ -98,7 +117,7 @@ int args_parse(int argc, char **argv, struct request *req)
 	if (req->version)
 		return err_set(E_USAGE, "--version takes no action");
 	if (action_lookup(argv[i], &req->action) || !action_get(req->action)->available)
-		return err_set(E_USAGE, "unknown action '%.64s' (try 'obsenv --help')", argv[i]);
+		return unknown_action(argv[i]);
 	req->has_action = true;
 	a = action_get(req->action);
 	/* Options and operands in any order, "--" ends options, as users of

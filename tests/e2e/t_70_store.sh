@@ -57,6 +57,27 @@ out_has "^already initialized: generation 1 is current; nothing to add$"
 [[ $(gen_of) == generations/1 ]] || errs+=("a new generation was made")
 setup_sh_is 1
 
+t "init says which missing trees it made again, instead of 'nothing to add'"
+d=$(deploy_of pkg01)
+rm -rf "$T/env/trees/pkg01/$d"
+run sudo_mnt init
+rc_is 0
+out_has "^pkg01: the tree of ${d:0:12} was missing; made again$"
+out_has "^already initialized: generation 1 is current; 1 missing tree made again$"
+out_lacks "nothing to add"
+[[ -f $T/env/trees/pkg01/$d/.git ]] || errs+=("the tree was not made again")
+[[ $(gen_of) == generations/1 ]] || errs+=("a new generation was made")
+audit_has "action=init .*result=ok .*remade\\.pkg01=$d"
+
+t "a misspelt action: did you mean, for anyone, with exit 2 and a record"
+run asuser $E2E_OUT "$OBSENV" stauts
+rc_is 2
+err_is "obsenv: unknown action 'stauts': did you mean 'status'? (try 'obsenv --help')"
+audit_has "$(rec error "$UID_OUT" $E2E_OUT).*action=- .*arg1=stauts .*result=failed exit=2 error=\"unknown action 'stauts': did you mean 'status'\\?"
+run asuser $E2E_OBS "$OBSENV" frobnicate
+rc_is 2
+err_is "obsenv: unknown action 'frobnicate' (try 'obsenv --help')"
+
 t "status as an observer, readable at a glance"
 run asuser $E2E_OBS "$OBSENV" status
 rc_is 0

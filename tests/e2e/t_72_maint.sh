@@ -113,6 +113,10 @@ t "checkout: unknown package, unknown tag, a tag outside the pattern"
 mnt checkout nosuch v1
 rc_is 2
 err_is "obsenv: checkout: unknown package 'nosuch' (the policy names 3; see 'obsenv status')"
+audit_has "action=checkout .*result=failed exit=2 error=\"checkout: unknown package 'nosuch'"
+mnt checkout pgk01 v1
+rc_is 2
+err_is "obsenv: checkout: unknown package 'pgk01': did you mean 'pkg01'? (see 'obsenv status')"
 mnt checkout pkg01 v99.99.99
 rc_is 1
 err_has "^obsenv: pkg01: no tag or commit 'v99.99.99' in the store"
@@ -203,6 +207,8 @@ new1=$(mremote pkg01 deploy)
 mv "$M/remotes/pkg00.git" "$M/remotes/pkg00.gone"
 run asuser $E2E_OWNER "$A" pull
 rc_is 1
+err_has "^obsenv: pkg00: the remote $M/remotes/pkg00.git does not exist \\(a local path\\)$"
+[[ $err != *"unsupported URL protocol"* ]] || errs+=("libgit2's words reached the user: $err")
 err_has "^obsenv: pkg00: "
 err_has "^obsenv: pull: 1 of 3 packages failed: pkg00 \\(the others moved\\)$"
 [[ $(mcommit pkg01) == "$new1" ]] || errs+=("pkg01 did not move")
@@ -212,7 +218,14 @@ mv "$M/remotes/pkg00.gone" "$M/remotes/pkg00.git"
 t "pull PKG fetches only that package; an unknown one is refused"
 mnt pull nosuch
 rc_is 2
-err_is "obsenv: pull: unknown package 'nosuch' (see 'obsenv status')"
+err_is "obsenv: pull: unknown package 'nosuch' (the policy names 3; see 'obsenv status')"
+mnt pull pkg0
+rc_is 2
+err_is "obsenv: pull: unknown package 'pkg0' (the policy names 3; see 'obsenv status')"
+mnt pull pkg02 pkg-01
+rc_is 2
+err_is "obsenv: pull: unknown package 'pkg-01': did you mean 'pkg01'? (see 'obsenv status')"
+audit_has "action=pull .*result=failed exit=2"
 push pkg02 "hot fix 5"
 mnt pull pkg01
 rc_is 0

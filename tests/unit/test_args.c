@@ -30,7 +30,7 @@ Test(args, refused)
 	const char *a[] = { "obsenv" }, *b[] = { "obsenv", "rm" }, *c[] = { "obsenv", "list", "x" },
 		   *d[] = { "obsenv", "-x", "list" }, *e[] = { "obsenv", "list", "--policy=/tmp/p" },
 		   *f[] = { "obsenv", "check", "a", "b" }, *g[] = { "obsenv", "check", "-C" },
-		   *h[] = { "obsenv", "check", "" };
+		   *h[] = { "obsenv", "check", "" }, *i[] = { "obsenv", "stauts" };
 
 	cr_expect_eq(parse(&r, 1, a), E_USAGE);
 	cr_expect_str_eq(err_msg(), "no action given (try 'obsenv --help')");
@@ -45,6 +45,8 @@ Test(args, refused)
 	cr_expect_eq(parse(&r, 4, f), E_USAGE);
 	cr_expect_eq(parse(&r, 3, g), E_USAGE);
 	cr_expect_eq(parse(&r, 3, h), E_USAGE);
+	cr_expect_eq(parse(&r, 2, i), E_USAGE);
+	cr_expect_str_eq(err_msg(), "unknown action 'stauts': did you mean 'status'? (try 'obsenv --help')");
 }
 
 Test(args, control_bytes_never_reach_the_terminal)
