@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "act/act.h"
 #include "door/audit.h"
@@ -37,6 +38,17 @@ char *act_person(const struct caller *c, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%s", c->real.name);
 	return buf;
+}
+
+void act_utc(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	/* The records' times are bounded when read; a failed conversion
+	 * still must not hand strftime a null time. */
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, size, "?");
 }
 
 const struct package *act_package(const struct policy *p, const char *name)

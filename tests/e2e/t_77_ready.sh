@@ -216,7 +216,7 @@ cp -p "$tree/$f" "$R/drift.orig"
 chmod u+w "$tree/$f" && echo "# local edit" >>"$tree/$f"
 run asuser $E2E_OBS "$A" status --verify
 rc_is 8
-out_has "^pkg01 .* 1 files$"
+out_has "^pkg01 .* 1 file$"
 out_has "^pkg00 .* no$"
 c=${tree##*/}
 [[ $(sed -n '/^pkg01: 1 file differs from commit /,$p' <<<"$out") == "pkg01: 1 file differs from commit ${c:0:10}:"$'\n'"  $f" ]] ||

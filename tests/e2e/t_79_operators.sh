@@ -1,0 +1,95 @@
+# What an operator reads: status, history, diff and the messages of the
+# changes, on an environment of its own at the second install (whose
+# policy is put back as it was at the end).
+e2e_alt_install
+U=$T/ux
+[[ -f $ALT/etc/policy.yaml ]] && cp "$ALT/etc/policy.yaml" "$T/alt-policy.before"
+install -d -m 0755 "$U" "$U/remotes"
+install -d -m 0755 -o $E2E_OWNER -g $E2E_OWNER "$U/env"
+for p in pkg00 pkg01 pkg02; do cp -a "$FX/remotes/$p.git" "$U/remotes/"; done
+install -d -m 0755 -o $E2E_OWNER "$U/owner"
+install -m 0644 -o $E2E_OWNER "$FX/base_environment.yaml" "$U/owner/base.yaml"
+cat >"$ALT/etc/policy.yaml" <<YAML
+owner: $E2E_OWNER
+root: $U/env
+base_file: $U/owner/base.yaml
+lock_timeout: 5
+packages:
+  pkg00: {remote: $U/remotes/pkg00.git, tags: "v*"}
+  pkg01: {remote: $U/remotes/pkg01.git, tags: "v*"}
+  pkg02: {remote: $U/remotes/pkg02.git, tags: "v*"}
+roles:
+  observers:   { groups: [obse2e_observers], actions: [status, rollback, history, diff] }
+  maintainers: { groups: [obse2e_maint], actions: [all] }
+YAML
+A=$ALT/obsenv
+ux() { run asuser $E2E_MNT "$A" "$@"; }
+uxobs() { run asuser $E2E_OBS "$A" "$@"; }
+uremote() { git --git-dir="$U/remotes/$1.git" rev-parse "$2"; }
+# ubase PKG tag|commit: the pin in the base file, in either of its layouts.
+ubase() {
+	awk -v p="$1:" -v k="$2:" '{ for (i = 1; i <= NF; i++) { t = $i; sub(/^[{]/, "", t)
+		if (t == p) f = 1; else if (f && t == k) { v = $(i + 1); gsub(/[",{}]/, "", v); print v; exit } } }' "$U/owner/base.yaml"
+}
+# The column of the table whose header is $1, in the status output.
+col() { awk -v h="$1" '/^PACKAGE/ { i = index($0, h); next } i && /^pkg/ { print substr($0, i) }' <<<"$out"; }
+
+t "operators' environment: init"
+ux init
+rc_is 0
+out_has "^generation 1: 3 packages on their deploy branch$"
+
+t "status: each package's base pin beside what it runs; deploy is not named twice"
+uxobs status
+rc_is 0
+out_has "^pkg00 +$(uremote pkg00 deploy | cut -c1-10) +v[0-9.]+-3-g[0-9a-f]{7} +deploy +$(ubase pkg00 tag) \\($(ubase pkg00 commit | cut -c1-10)\\) +no +-$"
+out_lacks "deploy \\(deploy\\)"
+
+t "status after a new pin: FOLLOWS says the earlier pin, and agrees with AT BASE"
+uxobs rollback
+rc_is 0
+old=$(ubase pkg00 tag) oldc=$(ubase pkg00 commit)
+new=$(git --git-dir="$U/remotes/pkg00.git" tag -l 'v*' | sort -V | tail -1)
+ux pin pkg00 "$new"
+rc_is 0
+uxobs status
+rc_is 0
+out_has "^pkg00 +${oldc:0:10} +$old +earlier base pin $old +$new \\($(uremote pkg00 "$new^{commit}" | cut -c1-10)\\) +no +-$"
+out_has "^pkg01 +[0-9a-f]{10} +v[0-9.]+ +base pin +v[0-9.]+ \\([0-9a-f]{10}\\) +yes +-$"
+out_lacks " base pin +[^ ]+ \\([0-9a-f]{10}\\) +no "
+uxobs status --json
+rc_is 0
+[[ $(jq -r '.packages[0] | .follows, .at_base, .base.tag' <<<"$out" | tr '\n' '|') == "earlier base pin $old|false|$new|" ]] ||
+	errs+=("json: $out")
+
+t "status: a long tag widens its columns instead of breaking them"
+long=v9.9.9-a-release-candidate-with-a-rather-long-name
+git --git-dir="$U/remotes/pkg01.git" tag "$long" deploy~1
+ux pull pkg01
+rc_is 0
+ux checkout pkg01 "$long"
+rc_is 0
+uxobs status
+rc_is 0
+out_has "^pkg01 +[0-9a-f]{10} +$long +tag $long +v"
+for h in COMMIT VERSION FOLLOWS "BASE PIN" "AT BASE" DRIFT; do
+	c=$(col "$h")
+	[[ $(grep -c '^[^ ]' <<<"$c") == 3 ]] || errs+=("column $h is not aligned:"$'\n'"$out")
+done
+
+t "status: a base file that does not match the policy warns in text and in --json alike"
+cp "$U/owner/base.yaml" "$T/ux-base.yaml"
+sed -i '/pkg02/,$d' "$U/owner/base.yaml"
+uxobs status
+rc_is 0
+out_has "^warning: the base file cannot be used \\(.*\\): rollback would use the last verified pins$"
+w=$(sed -n 's/^warning: //p' <<<"$out")
+uxobs status --json
+rc_is 0
+[[ $(jq -r '.warnings[]' <<<"$out") == "$w" ]] || errs+=("json warnings: $(jq -c .warnings <<<"$out") / text: $w")
+[[ $(jq -r '.problems[0].problem' <<<"$out") == basefile ]] || errs+=("json problems: $out")
+cp "$T/ux-base.yaml" "$U/owner/base.yaml"
+chown $E2E_OWNER "$U/owner/base.yaml"
+
+# (more operator tests above this line)
+[[ -f $T/alt-policy.before ]] && cp "$T/alt-policy.before" "$ALT/etc/policy.yaml"
