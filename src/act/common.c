@@ -51,6 +51,19 @@ void act_utc(long long t, char *buf, size_t size)
 		snprintf(buf, size, "?");
 }
 
+/* A generation's action for people: revert records its target in the
+ * action's name ("revert-to-3"), which reads "revert to generation 3". */
+const char *act_action_words(const char *action, char *buf, size_t size)
+{
+	unsigned int n;
+
+	if (!strncmp(action, "revert-to-", 10) && str_to_id(action + 10, &n) == 0)
+		snprintf(buf, size, "revert to generation %u", n);
+	else
+		snprintf(buf, size, "%s", action);
+	return buf;
+}
+
 const struct package *act_package(const struct policy *p, const char *name)
 {
 	for (size_t i = 0; i < p->npkgs; i++)

@@ -299,8 +299,11 @@ int act_status(const struct act_ctx *ctx)
 			}
 		printf("], \"packages\": [");
 	} else if (!req->check) {
+		char what[64];
+
 		printf("%s: generation %lu, made %s by %s%s%s, %s\n", p->root, g.number, when, g.user,
-		       g.sudo_user[0] ? " via sudo by " : "", g.sudo_user, g.action);
+		       g.sudo_user[0] ? " via sudo by " : "", g.sudo_user,
+		       act_action_words(g.action, what, sizeof what));
 		if (in.frozen) {
 			char since[40];
 

@@ -49,10 +49,10 @@ t "history: generations newest first, who, what changed"
 mnt checkout pkg00 "$(awk '/pkg00:/ { f = 1 } f && $1 == "tag:" { print $2; exit }' "$M/owner/base.yaml")"
 run asuser $E2E_OBS "$A" history
 rc_is 0
-out_has "^generation 2  [0-9-]+ [0-9:]+ UTC  $E2E_MNT  checkout  \\(current\\)$"
+out_has "^generation 2  [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC  $E2E_MNT  checkout  \\(current\\)$"
 out_has "^    pkg00 +[0-9a-f]{10} -> [0-9a-f]{10} \\(tag v[0-9.]+\\)$"
 out_has "^generation 1  .*  init$"
-out_has "^    pkg02 +none -> [0-9a-f]{10} \\(deploy deploy, follows deploy\\)$"
+out_has "^    pkg02 +none -> [0-9a-f]{10} \\(deploy, v[0-9.]+-3-g[0-9a-f]{7}, follows deploy\\)$"
 audit_has "$(rec allow "$UID_OBS" $E2E_OBS).*action=history as=$E2E_OWNER role=observers .*result=ok"
 run asuser $E2E_OBS "$A" history -n 1 --json
 rc_is 0

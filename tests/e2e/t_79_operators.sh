@@ -14,6 +14,7 @@ owner: $E2E_OWNER
 root: $U/env
 base_file: $U/owner/base.yaml
 lock_timeout: 5
+keep_generations: 4
 packages:
   pkg00: {remote: $U/remotes/pkg00.git, tags: "v*"}
   pkg01: {remote: $U/remotes/pkg01.git, tags: "v*"}
@@ -90,6 +91,36 @@ rc_is 0
 [[ $(jq -r '.problems[0].problem' <<<"$out") == basefile ]] || errs+=("json problems: $out")
 cp "$T/ux-base.yaml" "$U/owner/base.yaml"
 chown $E2E_OWNER "$U/owner/base.yaml"
+
+t "history: times to the second, a commit with its version name, revert with its target"
+c=$(uremote pkg02 deploy~1)
+ux checkout pkg02 "$c"
+rc_is 0
+ux revert 3
+rc_is 0
+out_has "^reverted to generation 3: generation 5 is current"
+uxobs history
+rc_is 0
+out_has "^generation 5  [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC  $E2E_MNT  revert to generation 3  \\(current\\)$"
+out_has "^generation 4  .*  checkout$"
+out_has "^    pkg02 +[0-9a-f]{10} -> ${c:0:10} \\(commit[^,]*, v[0-9.]+-2-g[0-9a-f]{7}\\)$"
+uxobs history -n 1 --json
+[[ $(jq -r '.[0].action, .[0].changes[0].package, .[0].changes[0].version' <<<"$out" | tr '\n' '|') == "revert-to-3|pkg02|$(ubase pkg02 tag)|" ]] ||
+	errs+=("json: $out")
+uxobs status
+out_has "^$U/env: generation 5, made .* by $E2E_MNT, revert to generation 3$"
+
+t "history: the oldest kept generation shows what it had, not '? ->'"
+uxobs history
+rc_is 0
+out_has "^generation 2  .*  rollback$"
+out_has "^    \\(generation 1 and earlier are no longer kept; as recorded:\\)$"
+out_has "^    pkg00 +$(uremote pkg00 "$old^{commit}" | cut -c1-10) \\(base $old\\)$"
+out_lacks "\\? ->"
+[[ ! -e $U/env/generations/1 ]] || errs+=("generation 1 was not trimmed: $(ls "$U/env/generations")")
+uxobs history --json
+[[ $(jq -r '.[-1].generation, .[-1].earlier_kept, (.[-1].changes | length)' <<<"$out" | tr '\n' ' ') == "2 false 3 " ]] ||
+	errs+=("json: $out")
 
 # (more operator tests above this line)
 [[ -f $T/alt-policy.before ]] && cp "$T/alt-policy.before" "$ALT/etc/policy.yaml"
