@@ -407,7 +407,7 @@ chown $E2E_MNT "$H_MNT/cycle.env" && chmod 0600 "$H_MNT/cycle.env"
 sum=$(sha256sum <"$M/owner/base.yaml")
 mnt pin --import "$H_MNT/cycle.env"
 rc_is 1
-err_is "obsenv: pin --import: nothing pinned, 1 problem: pkg02=2.0.0rc1: names two commits ($(mremote pkg02 'deploy~1') and others); pin it by hand"
+err_is "$H_MNT/cycle.env:5: pkg02=2.0.0rc1: names two commits ($(mremote pkg02 'deploy~1') and others); pin it by hand"$'\n'"obsenv: pin --import: nothing pinned: 1 problem (above)"
 [[ $(sha256sum <"$M/owner/base.yaml") == "$sum" ]] || errs+=("the base file changed")
 printf 'pkg01=1.5.0a2\npkg02=deploy\nnot_a_package=1\n' >"$H_MNT/cycle.env"
 mnt pin --import "$H_MNT/cycle.env"

@@ -122,5 +122,32 @@ uxobs history --json
 [[ $(jq -r '.[-1].generation, .[-1].earlier_kept, (.[-1].changes | length)' <<<"$out" | tr '\n' ' ') == "2 false 3 " ]] ||
 	errs+=("json: $out")
 
+t "pin --import: a # comment after a value is not part of it, as in the shell"
+H_MNT=$(getent passwd $E2E_MNT | cut -d: -f6)
+f=$H_MNT/ux-cycle.env
+t1=$(ubase pkg01 tag)
+printf 'pkg01=%s # the summit runs this\npkg02=deploy\t# follows the head\n' "${t1#v}" >"$f"
+chown $E2E_MNT "$f"
+ux pin --import "$f"
+rc_is 0
+grep -q "pkg02: {commit: \"$(uremote pkg02 deploy)\"}" "$U/owner/base.yaml" || errs+=("pkg02: $(grep pkg02 "$U/owner/base.yaml")")
+[[ $(ubase pkg01 tag) == "$t1" ]] || errs+=("pkg01: $(grep pkg01 "$U/owner/base.yaml")")
+
+t "pin --import: every problem on its own line, with its line number; nothing pinned; audited"
+sum=$(sha256sum <"$U/owner/base.yaml")
+printf 'pkg01=9.9.9\npkg00=8.8.8 # no such release\n' >"$f"
+ux pin --import "$f"
+rc_is 1
+[[ $err == "$f:1: pkg01=9.9.9: no such tag"*$'\n'"$f:2: pkg00=8.8.8: no such tag"*$'\n'"obsenv: pin --import: nothing pinned: 2 problems (above)" ]] ||
+	errs+=("stderr: $err")
+audit_has "action=pin .*result=failed .*problems=\"$f:1: pkg01=9\\.9\\.9: no such tag.*;$f:2: pkg00=8\\.8\\.8: .*exit=1 error=\"pin --import: nothing pinned: 2 problems"
+printf 'pkg01=1 2\npkg02="open\nok=1\n' >"$f"
+ux pin --import "$f"
+rc_is 1
+[[ $err == "$f:1:7: pkg01: not one value"*$'\n'"$f:2:7: pkg02: not one value"*$'\n'"obsenv: pin --import: nothing pinned: 2 problems (above)" ]] ||
+	errs+=("stderr: $err")
+[[ $(sha256sum <"$U/owner/base.yaml") == "$sum" ]] || errs+=("the base file changed")
+rm -f "$f"
+
 # (more operator tests above this line)
 [[ -f $T/alt-policy.before ]] && cp "$T/alt-policy.before" "$ALT/etc/policy.yaml"
