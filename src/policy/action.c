@@ -103,8 +103,8 @@ static const struct action actions[A_COUNT] = {
 		.name = "diff",
 		.runs_as = AS_OWNER,
 		.available = true,
-		.max_ops = 2,
-		.usage = "diff [GEN [GEN]]",
+		.max_ops = 3,
+		.usage = "diff [GEN [GEN]] [PKG]",
 		.summary = "commits between two generations (default: base and current)",
 	},
 	[A_FREEZE] = {

@@ -149,5 +149,29 @@ rc_is 1
 [[ $(sha256sum <"$U/owner/base.yaml") == "$sum" ]] || errs+=("the base file changed")
 rm -f "$f"
 
+t "diff PKG: the commits of one package only; a misspelt one is refused with a suggestion"
+uxobs diff pkg01
+rc_is 0
+out_has "^base -> generation 5, pkg01$"
+out_has "^pkg01: [0-9a-f]{10} \\(v[^)]*\\) -> [0-9a-f]{10} \\($long\\)$"
+out_has "^ +\\+ [0-9a-f]{10} "
+out_lacks "^pkg0[02]"
+out_lacks "unchanged"
+uxobs diff 5 4 pkg00
+rc_is 0
+out_has "^generation 5 -> generation 4, pkg00$"
+out_has "^pkg00: unchanged$"
+[[ $(wc -l <<<"$out") == 2 ]] || errs+=("more than pkg00: $out")
+uxobs diff pgk01
+rc_is 2
+err_is "obsenv: diff: unknown package 'pgk01': did you mean 'pkg01'? (see 'obsenv status')"
+audit_has "action=diff .*result=failed exit=2 error=\"diff: unknown package 'pgk01'"
+uxobs diff pkg01 pkg02
+rc_is 2
+err_is "obsenv: diff: one package at a time ('pkg01' and 'pkg02')"
+uxobs diff 1 2 3
+rc_is 2
+err_is "obsenv: diff: at most two generations (usage: obsenv diff [GEN [GEN]] [PKG])"
+
 # (more operator tests above this line)
 [[ -f $T/alt-policy.before ]] && cp "$T/alt-policy.before" "$ALT/etc/policy.yaml"

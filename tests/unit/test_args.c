@@ -125,7 +125,7 @@ Test(args, operand_counts)
 	struct request r;
 	const char *a[] = { "obsenv", "checkout", "pkg" }, *b[] = { "obsenv", "checkout", "p", "v", "x" },
 		   *c[] = { "obsenv", "freeze" }, *d[] = { "obsenv", "pull", "a", "b", "c" },
-		   *e[] = { "obsenv", "diff", "1", "2", "3" }, *f[] = { "obsenv", "checkout", "p", "" };
+		   *e[] = { "obsenv", "diff", "1", "2", "p", "3" }, *f[] = { "obsenv", "checkout", "p", "" };
 
 	cr_expect_eq(parse(&r, 3, a), E_USAGE);
 	cr_expect_str_eq(err_msg(), "checkout: missing argument (usage: obsenv checkout [--dry-run] PKG TAG|COMMIT|deploy)");
@@ -133,7 +133,8 @@ Test(args, operand_counts)
 	cr_expect_eq(parse(&r, 2, c), E_USAGE);
 	cr_assert_eq(parse(&r, 5, d), 0);
 	cr_expect_eq(r.nops, 3);
-	cr_expect_eq(parse(&r, 5, e), E_USAGE);
+	cr_expect_eq(parse(&r, 5, e), 0, "two generations and a package");
+	cr_expect_eq(parse(&r, 6, e), E_USAGE);
 	cr_expect_eq(parse(&r, 4, f), E_USAGE);
 	cr_expect_str_eq(err_msg(), "checkout: empty argument");
 }
