@@ -28,7 +28,8 @@ static const struct action actions[A_COUNT] = {
 		.network = true,
 		.changes = true,
 		.available = true,
-		.usage = "init",
+		.opts = OPT_DRY_RUN,
+		.usage = "init [--dry-run]",
 		.summary = "create the environment, or add what is missing",
 	},
 	[A_STATUS] = {

@@ -173,5 +173,49 @@ uxobs diff 1 2 3
 rc_is 2
 err_is "obsenv: diff: at most two generations (usage: obsenv diff [GEN [GEN]] [PKG])"
 
+t "init --dry-run: says what init would do, offline, and changes nothing"
+g=$(readlink "$U/env/current")
+c=$(basename "$(readlink -f "$U/env/pkg01")")
+rm -rf "$U/env/trees/pkg01/$c"
+ux init --dry-run
+rc_is 0
+out_has "^pkg01: the tree of ${c:0:12} is missing; it would be made again$"
+out_has "^dry run: generation ${g#generations/} is current; 1 missing tree would be made again; nothing changed$"
+out_lacks "fetching"
+[[ ! -e $U/env/trees/pkg01/$c ]] || errs+=("a dry run made the tree")
+[[ $(readlink "$U/env/current") == "$g" ]] || errs+=("a dry run switched")
+audit_has "action=init .*arg2=--dry-run.* result=ok"
+ux init
+rc_is 0
+out_has "^pkg01: the tree of ${c:0:12} was missing; made again$"
+out_has "^already initialized: generation ${g#generations/} is current; 1 missing tree made again$"
+[[ -f $U/env/trees/pkg01/$c/.git ]] || errs+=("the tree of the current generation was not made again")
+ux init --dry-run
+rc_is 0
+out_has "^dry run: already initialized: generation ${g#generations/} is current; nothing to add$"
+
+t "a package removed from the policy leaves no dangling link; its store stays; init adds it back"
+cp "$ALT/etc/policy.yaml" "$T/ux-policy.yaml"
+cp "$U/owner/base.yaml" "$T/ux-base.yaml"
+sed -i '/pkg02:/d' "$ALT/etc/policy.yaml"
+sed -i '/pkg02:/,$d' "$U/owner/base.yaml"
+uxobs rollback
+rc_is 0
+[[ ! -L $U/env/pkg02 ]] || errs+=("the link of the removed package stays: $(ls -l "$U/env/pkg02")")
+[[ -L $U/env/pkg00 && -e $U/env/pkg00 ]] || errs+=("the link of pkg00 went")
+[[ -d $U/env/repos/pkg02.git ]] || errs+=("the removed package's store went")
+cp "$T/ux-policy.yaml" "$ALT/etc/policy.yaml"
+cp "$T/ux-base.yaml" "$U/owner/base.yaml"
+chown $E2E_OWNER "$U/owner/base.yaml"
+ux init --dry-run
+rc_is 0
+out_has "^pkg02: would be fetched from $U/remotes/pkg02.git and added, on its deploy branch$"
+out_has "^dry run: would add 1 package to generation [0-9]+; nothing changed$"
+[[ ! -L $U/env/pkg02 ]] || errs+=("a dry run made the link")
+ux init
+rc_is 0
+out_has "^generation [0-9]+: 1 package added, on its deploy branch$"
+[[ -L $U/env/pkg02 && -e $U/env/pkg02 ]] || errs+=("the link of pkg02 is not back")
+
 # (more operator tests above this line)
 [[ -f $T/alt-policy.before ]] && cp "$T/alt-policy.before" "$ALT/etc/policy.yaml"
