@@ -120,7 +120,12 @@ static void json_head(const struct policy *p, const struct generation *g, const 
 	json_str(stdout, g->action);
 	printf(", \"frozen\": ");
 	if (fz) {
-		printf("{\"since\": %lld, \"by\": ", fz->since);
+		printf("{\"since\": %lld, \"until\": ", fz->since);
+		if (fz->until)
+			printf("%lld", fz->until);
+		else
+			printf("null");
+		printf(", \"by\": ");
 		json_str(stdout, fz->who);
 		printf(", \"reason\": ");
 		json_str(stdout, fz->reason);
@@ -307,9 +312,13 @@ int act_status(const struct act_ctx *ctx)
 		if (in.frozen) {
 			char since[40];
 
+			char until[40] = "";
+
 			freeze_time(fz.since, since, sizeof since);
-			printf("FROZEN since %s by %s: \"%s\" (only rollback is allowed)\n", since, fz.who,
-			       fz.reason);
+			if (fz.until)
+				freeze_time(fz.until, until, sizeof until);
+			printf("FROZEN since %s by %s%s%s: \"%s\" (only rollback is allowed)\n", since, fz.who,
+			       until[0] ? " until " : "", until, fz.reason);
 		}
 		text_last_pull(in.pull_r, &lp, pull_err);
 		for (size_t i = 0; i < ps.n; i++)

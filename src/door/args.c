@@ -87,6 +87,10 @@ static int option(const struct action *a, int argc, char **argv, int *i, struct 
 			return err_set(E_USAGE, "%s: --reason needs one line of 1 to 200 printable bytes",
 				       a->name);
 		req->reason = v;
+	} else if ((a->opts & OPT_UNTIL) && (v = value_of("--until", argc, argv, i))) {
+		if (!*v)
+			return err_set(E_USAGE, "%s: --until needs a time", a->name);
+		req->until = v;
 	} else if ((a->opts & OPT_IMPORT) && (v = value_of("--import", argc, argv, i))) {
 		if (!*v)
 			return err_set(E_USAGE, "%s: --import needs a file", a->name);

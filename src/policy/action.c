@@ -113,10 +113,10 @@ static const struct action actions[A_COUNT] = {
 		.runs_as = AS_OWNER,
 		.changes = true,
 		.available = true,
-		.opts = OPT_DRY_RUN,
+		.opts = OPT_DRY_RUN | OPT_UNTIL,
 		.min_ops = 1,
 		.max_ops = 1,
-		.usage = "freeze [--dry-run] REASON",
+		.usage = "freeze [--dry-run] [--until TIME] REASON",
 		.summary = "refuse every change but rollback",
 	},
 	[A_THAW] = {

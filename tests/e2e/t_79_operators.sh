@@ -217,5 +217,39 @@ rc_is 0
 out_has "^generation [0-9]+: 1 package added, on its deploy branch$"
 [[ -L $U/env/pkg02 && -e $U/env/pkg02 ]] || errs+=("the link of pkg02 is not back")
 
+t "freeze --until: shown by status; ends by itself, and the next change records that it ended"
+ux freeze --until +4s "night of the eclipse"
+rc_is 0
+out_has "^frozen by $E2E_MNT until [0-9-]+ [0-9:]+ UTC: \"night of the eclipse\"$"
+audit_has "action=freeze .*result=ok reason=\"night of the eclipse\" until=\"[0-9-]+ [0-9:]+ UTC\""
+uxobs status
+out_has "^FROZEN since [0-9-]+ [0-9:]+ UTC by $E2E_MNT until [0-9-]+ [0-9:]+ UTC: \"night of the eclipse\" \\(only rollback is allowed\\)$"
+uxobs status --json
+[[ $(jq -r '.frozen.until - .frozen.since' <<<"$out") == [34] ]] || errs+=("json until: $(jq -c .frozen <<<"$out")")
+ux checkout pkg00 deploy
+rc_is 6
+err_has "^obsenv: the environment is frozen since .* by $E2E_MNT until [0-9-]+ [0-9:]+ UTC: \"night of the eclipse\"; only rollback is allowed until then or 'obsenv thaw'$"
+sleep 5
+uxobs status --json
+[[ $(jq -r .frozen <<<"$out") == null ]] || errs+=("still frozen after its end: $(jq -c .frozen <<<"$out")")
+ux checkout pkg00 deploy
+rc_is 0
+audit_has "action=checkout .*result=ok.* freeze_ended=\"the freeze by $E2E_MNT until [0-9-]+ [0-9:]+ UTC .*night of the eclipse.* ended by itself\""
+[[ ! -e $U/env/frozen ]] || errs+=("the ended freeze's file stays")
+
+t "freeze --until: a time that is not one, is past, or is too far is refused in one line, audited"
+for v in yesterday +0m 2020-01-01T00:00Z +400d "2026-13-01 00:00" +5x; do
+	ux freeze --until "$v" "bad"
+	rc_is 2
+	err_is "obsenv: freeze: --until needs a time within the next year, as +90m, +12h, +2d or 2026-12-05T06:00Z (UTC), not '$v'"
+	audit_has "action=freeze .*result=failed .*exit=2 error=\"freeze: --until needs a time"
+done
+ux freeze --until "" "bad"
+rc_is 2
+[[ ! -e $U/env/frozen ]] || errs+=("a refused freeze froze")
+ux freeze --dry-run --until "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%MZ)" "later"
+rc_is 0
+out_has "^dry run: would freeze for \"later\" until [0-9-]+ [0-9:]+ UTC; nothing changed$"
+
 # (more operator tests above this line)
 [[ -f $T/alt-policy.before ]] && cp "$T/alt-policy.before" "$ALT/etc/policy.yaml"
