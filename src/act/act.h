@@ -100,6 +100,13 @@ MUST_USE int act_verify_base(struct store *s, bool repair, bool report);
 /* pull: act_verify_base(repair) once the policy's verify_interval has
  * passed since the last one; failures are warnings. */
 void act_verify_due(struct store *s, bool dry_run);
+/* "2026-12-04 03:15:02 UTC", or "?". */
+void act_utc(long long t, char *buf, size_t size);
+/* A generation record's action as people read it. */
+const char *act_action_words(const char *action, char *buf, size_t size);
+/* E_USAGE for a name the policy does not know, naming the package it
+ * most likely meant. */
+MUST_USE int act_unknown_pkg(const struct policy *p, const char *action, const char *pkg);
 /* The policy's package called name, or NULL. */
 const struct package *act_package(const struct policy *p, const char *name);
 

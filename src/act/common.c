@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "act/act.h"
 #include "door/audit.h"
@@ -36,6 +37,30 @@ char *act_person(const struct caller *c, char *buf, size_t size)
 		snprintf(buf, size, "%s (via sudo as %s)", c->human.name, c->real.name);
 	else
 		snprintf(buf, size, "%s", c->real.name);
+	return buf;
+}
+
+void act_utc(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	/* The records' times are bounded when read; a failed conversion
+	 * still must not hand strftime a null time. */
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, size, "?");
+}
+
+/* A generation's action for people: revert records its target in the
+ * action's name ("revert-to-3"), which reads "revert to generation 3". */
+const char *act_action_words(const char *action, char *buf, size_t size)
+{
+	unsigned int n;
+
+	if (!strncmp(action, "revert-to-", 10) && str_to_id(action + 10, &n) == 0)
+		snprintf(buf, size, "revert to generation %u", n);
+	else
+		snprintf(buf, size, "%s", action);
 	return buf;
 }
 
@@ -127,6 +152,29 @@ int act_open_store(struct store *s, const struct policy *p, const struct caller 
 	return 0;
 }
 
+/* An unknown package, with the policy's name it most likely was. Only a
+ * caller whose role allows the action gets here: one with no role is
+ * refused before any name is looked at, the same for every name. */
+int act_unknown_pkg(const struct policy *p, const char *action, const char *pkg)
+{
+	const char **names = calloc(p->npkgs ? p->npkgs : 1, sizeof *names);
+	const char *near = NULL;
+	int r;
+
+	for (size_t i = 0; names && i < p->npkgs; i++)
+		names[i] = p->pkgs[i].name;
+	if (names)
+		near = str_nearest(pkg, names, p->npkgs);
+	if (near)
+		r = err_set(E_USAGE, "%s: unknown package '%.64s': did you mean '%s'? (see 'obsenv status')",
+			    action, pkg, near);
+	else
+		r = err_set(E_USAGE, "%s: unknown package '%.64s' (the policy names %zu; see 'obsenv status')",
+			    action, pkg, p->npkgs);
+	free(names);
+	return r;
+}
+
 /* Checks the command line before any file is opened: a package the
  * policy names, and a name that means nothing to git's revision syntax,
  * a shell or a terminal. */
@@ -135,15 +183,15 @@ const struct package *act_check_target(const struct policy *p, const char *actio
 {
 	const struct package *k = act_package(p, pkg);
 
-	if (!k)
-		err_set(E_USAGE, "%s: unknown package '%.64s' (the policy names %zu; see 'obsenv status')",
-			action, pkg, p->npkgs);
-	else if (strcmp(ref, "deploy") != 0 && !str_is_refname(ref))
+	/* act_unknown_pkg always fails: it sets the message. */
+	if (!k && act_unknown_pkg(p, action, pkg))
+		return NULL;
+	if (strcmp(ref, "deploy") != 0 && !str_is_refname(ref)) {
 		err_set(E_USAGE, "%s: '%.64s%s' is not a valid tag or commit name", action, ref,
 			strlen(ref) > 64 ? "..." : "");
-	else
-		return k;
-	return NULL;
+		return NULL;
+	}
+	return k;
 }
 
 /* A tag must match the package's allowed pattern; commits and the deploy
@@ -167,8 +215,7 @@ int act_select_pkgs(const struct policy *p, const char *action, const struct req
 		const struct package *k = act_package(p, req->ops[j]);
 
 		if (!k)
-			return err_set(E_USAGE, "%s: unknown package '%.64s' (see 'obsenv status')", action,
-				       req->ops[j]);
+			return act_unknown_pkg(p, action, req->ops[j]);
 		want[k - p->pkgs] = true;
 	}
 	return 0;

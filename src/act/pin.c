@@ -20,8 +20,11 @@
 
 #define PROBLEMS_MAX 4096
 
-/* Problems of an import, all listed before anything is pinned. */
+/* Problems of an import, all listed before anything is pinned: one line
+ * each, "FILE:LINE: what", as check lists a policy's. */
 struct problems {
+	const char *file;
+	int line; /* of the entry being planned */
 	char text[PROBLEMS_MAX];
 	size_t n;
 };
@@ -32,14 +35,30 @@ static void problem(struct problems *pr, const char *fmt, ...)
 	size_t len = strlen(pr->text);
 	va_list ap;
 
-	if (len + 8 < sizeof pr->text) {
-		snprintf(pr->text + len, sizeof pr->text - len, "%s", pr->n ? "; " : "");
+	if (len + 80 < sizeof pr->text) {
+		snprintf(pr->text + len, sizeof pr->text - len, "%s:%d: ", pr->file, pr->line);
 		len = strlen(pr->text);
 		va_start(ap, fmt);
-		vsnprintf(pr->text + len, sizeof pr->text - len, fmt, ap);
+		vsnprintf(pr->text + len, sizeof pr->text - len - 1, fmt, ap);
 		va_end(ap);
+		len = strlen(pr->text);
+		pr->text[len] = '\n';
+		pr->text[len + 1] = '\0';
 	}
 	pr->n++;
+}
+
+/* The lines on stderr; in the audit record, one value. */
+static int refuse(const char *lines, size_t n)
+{
+	char note[PROBLEMS_MAX];
+
+	fputs(lines, stderr);
+	str_copy(note, sizeof note, lines);
+	for (char *c = note; (c = strchr(c, '\n'));)
+		*c = c[1] ? ';' : '\0';
+	audit_note("problems", note);
+	return err_set(E_FAIL, "pin --import: nothing pinned: %zu problem%s (above)", n, n == 1 ? "" : "s");
 }
 
 /* The pin must be on the deploy branch (so rollback never goes where
@@ -129,7 +148,7 @@ static int plan_import(const struct policy *p, const struct request *req, struct
 {
 	struct diag d = { .file = req->import };
 	struct cycle_entry *e = NULL;
-	struct problems pr = { .n = 0 };
+	struct problems pr = { .file = req->import };
 	size_t n = 0, skipped = 0;
 	bool *seen = calloc(p->npkgs ? p->npkgs : 1, sizeof *seen);
 	int r = 0;
@@ -137,7 +156,12 @@ static int plan_import(const struct policy *p, const struct request *req, struct
 	if (!seen)
 		return err_oom();
 	if (cycle_parse(req->import_buf, req->import_len, &d, &e, &n)) {
-		r = err_set(E_FAIL, "%s", d.n ? d.msgs[0] : "invalid import file");
+		for (size_t i = 0; i < d.n; i++) {
+			size_t len = strlen(pr.text);
+
+			snprintf(pr.text + len, sizeof pr.text - len, "%s\n", d.msgs[i]);
+		}
+		r = refuse(pr.text[0] ? pr.text : "invalid import file\n", d.n + d.dropped ? d.n + d.dropped : 1);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -147,6 +171,7 @@ static int plan_import(const struct policy *p, const struct request *req, struct
 			skipped++;
 			continue;
 		}
+		pr.line = e[i].line;
 		if (seen[k - p->pkgs]) {
 			problem(&pr, "%s is named twice", k->name);
 			continue;
@@ -155,8 +180,7 @@ static int plan_import(const struct policy *p, const struct request *req, struct
 		plan_import_one(p, k, e[i].value, req, &pins[k - p->pkgs], &pr);
 	}
 	if (pr.n) {
-		r = err_set(E_FAIL, "pin --import: nothing pinned, %zu problem%s: %s", pr.n,
-			    pr.n == 1 ? "" : "s", pr.text);
+		r = refuse(pr.text, pr.n);
 		goto out;
 	}
 	printf("%s: %zu name%s not in the policy skipped\n", req->import, skipped, skipped == 1 ? "" : "s");

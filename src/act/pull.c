@@ -22,8 +22,7 @@ static int check_accept(const struct policy *p, const struct request *req, const
 	if (!req->accept_rewrite)
 		return 0;
 	if (!(k = act_package(p, req->accept_rewrite)))
-		return err_set(E_USAGE, "pull: --accept-rewrite: unknown package '%.64s'",
-			       req->accept_rewrite);
+		return act_unknown_pkg(p, "pull: --accept-rewrite", req->accept_rewrite);
 	if (!want[k - p->pkgs])
 		return err_set(E_USAGE, "pull: --accept-rewrite %s: this pull does not fetch it", k->name);
 	audit_note("reason", req->reason);

@@ -108,11 +108,13 @@ int ready_judge(const struct ready_input *in, struct problems *ps)
 	for (size_t i = 0; !r && i < in->pol->npkgs; i++)
 		r = package(in, i, ps);
 	if (!r && in->frozen) {
-		char since[40];
+		char since[40], until[40] = "";
 
 		freeze_time(in->frozen->since, since, sizeof since);
-		r = problems_add(ps, NULL, "frozen", "the environment is frozen since %s by %s: \"%s\"", since,
-				 in->frozen->who, in->frozen->reason);
+		if (in->frozen->until)
+			freeze_time(in->frozen->until, until, sizeof until);
+		r = problems_add(ps, NULL, "frozen", "the environment is frozen since %s by %s%s%s: \"%s\"",
+				 since, in->frozen->who, until[0] ? " until " : "", until, in->frozen->reason);
 	}
 	return r ? r : last_pull(in, ps);
 }

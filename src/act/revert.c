@@ -20,6 +20,7 @@ int act_revert(const struct act_ctx *ctx)
 	struct store s = STORE_INIT;
 	struct generation cur = { 0 }, old = { 0 }, next = { 0 };
 	unsigned int want = 0;
+	char action[24];
 	size_t changed = 0, dropped = 0;
 	int r;
 
@@ -77,7 +78,9 @@ int act_revert(const struct act_ctx *ctx)
 		       want, changed, changed == 1 ? "" : "s");
 		goto out;
 	}
-	if ((r = act_switch(&s, c, "revert", &cur, &next, &dropped)))
+	/* The target goes into the record, for history. */
+	snprintf(action, sizeof action, "revert-to-%u", want);
+	if ((r = act_switch(&s, c, action, &cur, &next, &dropped)))
 		goto out;
 	if (next.number)
 		printf("reverted to generation %u: generation %lu is current (%zu package%s changed)\n",

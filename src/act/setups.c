@@ -8,6 +8,22 @@
 #include "core/err.h"
 #include "core/userfile.h"
 
+/* What the new file does, as far as obsenv can tell: the usual content
+ * sources the environment's own setup file, which follows its current
+ * generation (not "the base environment", unless a rollback made it so). */
+static const char *what_it_does(const struct policy *p, char *buf, size_t size)
+{
+	char setup[PATH_MAX_LEN + 32];
+
+	snprintf(setup, sizeof setup, "%s/auto_env_setup.sh", p->root);
+	if (strstr(p->setups_content, setup))
+		snprintf(buf, size, "it sources %s, which sets up the environment's current generation",
+			 setup);
+	else
+		snprintf(buf, size, "it holds the policy's user_setups content");
+	return buf;
+}
+
 /* Runs as the user whose home it is (main.c dropped to exactly that user),
  * so the kernel's permission checks are the user's own; userfile.c adds
  * what the kernel does not check: no symlink, no foreign or shared file. */
@@ -16,7 +32,7 @@ int act_restore_setups(const struct act_ctx *ctx)
 	const struct policy *p = ctx->pol;
 	const struct account *user = ctx->target;
 	struct userfile_result res;
-	char full[PATH_MAX_LEN + 260];
+	char full[PATH_MAX_LEN + 260], what[PATH_MAX_LEN + 128];
 	int home, r;
 
 	if (!p->setups_path[0])
@@ -36,6 +52,11 @@ int act_restore_setups(const struct act_ctx *ctx)
 	}
 	if (r)
 		return r;
-	printf("wrote a fresh %s from the policy: it sets up the base environment\n", full);
+	if (res.unchanged) {
+		audit_note("unchanged", "yes");
+		printf("%s is already what the policy writes: nothing changed, no backup made\n", full);
+		return 0;
+	}
+	printf("wrote a fresh %s from the policy: %s\n", full, what_it_does(p, what, sizeof what));
 	return 0;
 }

@@ -31,26 +31,35 @@ static bool keep_name(void *arg, const char *path)
 	return true;
 }
 
-static const char *follows(const struct gen_pkg *g, char *buf, size_t size)
+/* What a package follows, in words that agree with the BASE columns: a
+ * package put on a base pin that has been pinned anew since is on an
+ * earlier pin, not on "base pin". The default branch goes unnamed. */
+static const char *follows(const struct gen_pkg *g, int base, char *buf, size_t size)
 {
-	if (g->follows)
+	if (g->follows && !strcmp(g->ref, "deploy"))
+		snprintf(buf, size, "deploy");
+	else if (g->follows)
 		snprintf(buf, size, "deploy (%s)", g->ref);
-	else if (g->source == SRC_BASE)
+	else if (g->source == SRC_BASE && base != 0)
 		snprintf(buf, size, "base pin");
+	else if (g->source == SRC_BASE)
+		snprintf(buf, size, "earlier base pin%s%s", g->ref[0] && strcmp(g->ref, "-") != 0 ? " " : "",
+			 strcmp(g->ref, "-") != 0 ? g->ref : "");
 	else
 		snprintf(buf, size, "%s %s", gen_source_name(g->source), g->ref[0] ? g->ref : "");
 	return buf;
 }
 
-static void utc(long long t, char *buf, size_t size)
+/* The base pin as people name it: "v1.2 (0123456789)", or the commit. */
+static const char *pin_text(const struct pin *pin, char *buf, size_t size)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	/* The records' times are bounded when read; a failed conversion
-	 * still must not hand strftime a null time. */
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
+	if (!pin)
 		snprintf(buf, size, "?");
+	else if (pin->tag[0])
+		snprintf(buf, size, "%s (%.10s)", pin->tag, pin->commit);
+	else
+		snprintf(buf, size, "%.10s", pin->commit);
+	return buf;
 }
 
 static void json_last_pull(int r, const struct last_pull *lp, const char *why)
@@ -67,7 +76,7 @@ static void json_last_pull(int r, const struct last_pull *lp, const char *why)
 		printf("}");
 		return;
 	}
-	utc(lp->time, when, sizeof when);
+	act_utc(lp->time, when, sizeof when);
 	printf("{\"time\": %lld, \"utc\": ", lp->time);
 	json_str(stdout, when);
 	printf(", \"result\": ");
@@ -90,7 +99,7 @@ static void text_last_pull(int r, const struct last_pull *lp, const char *why)
 	} else if (r < 0) {
 		printf("last pull: unknown (%s)\n", why);
 	} else {
-		utc(lp->time, when, sizeof when);
+		act_utc(lp->time, when, sizeof when);
 		printf("last pull: %s, %s%s%s\n", when, lastpull_result_name(lp->result),
 		       lp->failed[0] ? ": failed " : "", lp->failed);
 	}
@@ -111,7 +120,12 @@ static void json_head(const struct policy *p, const struct generation *g, const 
 	json_str(stdout, g->action);
 	printf(", \"frozen\": ");
 	if (fz) {
-		printf("{\"since\": %lld, \"by\": ", fz->since);
+		printf("{\"since\": %lld, \"until\": ", fz->since);
+		if (fz->until)
+			printf("%lld", fz->until);
+		else
+			printf("null");
+		printf(", \"by\": ");
 		json_str(stdout, fz->who);
 		printf(", \"reason\": ");
 		json_str(stdout, fz->reason);
@@ -121,7 +135,8 @@ static void json_head(const struct policy *p, const struct generation *g, const 
 	}
 }
 
-static void json_pkg(const struct gen_pkg *k, const char *name, int base, const struct drift *d, bool first)
+static void json_pkg(const struct gen_pkg *k, const char *name, const char *fol, const struct pin *pin,
+		     int base, const struct drift *d, bool first)
 {
 	printf("%s{\"name\": ", first ? "" : ", ");
 	json_str(stdout, k->name);
@@ -133,6 +148,18 @@ static void json_pkg(const struct gen_pkg *k, const char *name, int base, const 
 	json_str(stdout, gen_source_name(k->source));
 	printf(", \"ref\": ");
 	json_str(stdout, k->ref);
+	printf(", \"follows\": ");
+	json_str(stdout, fol);
+	printf(", \"base\": ");
+	if (pin) {
+		printf("{\"tag\": ");
+		json_str_or_null(stdout, pin->tag);
+		printf(", \"commit\": ");
+		json_str(stdout, pin->commit);
+		printf("}");
+	} else {
+		printf("null");
+	}
 	printf(", \"follows_deploy\": %s, \"at_base\": %s, \"drift\": ", k->follows ? "true" : "false",
 	       base < 0 ? "null" : base ? "true" : "false");
 	if (!d) {
@@ -145,6 +172,43 @@ static void json_pkg(const struct gen_pkg *k, const char *name, int base, const 
 		json_str(stdout, d->names[j]);
 	}
 	printf("]}");
+}
+
+/* One line of the table, and what sizes its columns. */
+struct row {
+	char name[256], fol[REF_MAX_LEN + 32], pin[REF_MAX_LEN + 16], dr[32];
+	const char *base;
+};
+
+static const char *version(const struct row *w)
+{
+	return w->name[0] ? w->name : "?";
+}
+
+enum { C_PKG, C_COMMIT, C_VERSION, C_FOLLOWS, C_PIN, C_BASE, C_COLS };
+
+static void table(const struct generation *g, const struct row *rows)
+{
+	static const char *const head[C_COLS] = { "PACKAGE", "COMMIT", "VERSION", "FOLLOWS", "BASE PIN",
+						  "AT BASE" };
+	int w[C_COLS];
+
+	for (int c = 0; c < C_COLS; c++)
+		w[c] = (int)strlen(head[c]);
+	for (size_t i = 0; i < g->npkgs; i++) {
+		const char *cell[C_COLS] = { g->pkgs[i].name, "0123456789", version(&rows[i]), rows[i].fol,
+					     rows[i].pin, rows[i].base };
+
+		for (int c = 0; c < C_COLS; c++)
+			if ((int)strlen(cell[c]) > w[c])
+				w[c] = (int)strlen(cell[c]);
+	}
+	printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  DRIFT\n", w[0], head[0], w[1], head[1], w[2], head[2],
+	       w[3], head[3], w[4], head[4], w[5], head[5]);
+	for (size_t i = 0; i < g->npkgs; i++)
+		printf("%-*s  %-*.10s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0], g->pkgs[i].name, w[1],
+		       g->pkgs[i].commit, w[2], version(&rows[i]), w[3], rows[i].fol, w[4], rows[i].pin, w[5],
+		       rows[i].base, rows[i].dr);
 }
 
 /* The drifted files of one package, for people: at most DRIFT_SHOW. */
@@ -176,7 +240,8 @@ int act_status(const struct act_ctx *ctx)
 	struct drift *drift = NULL;
 	struct problems ps = { 0 };
 	struct ready_input in = { .pol = p, .plans = plans, .pins = pins };
-	char when[64], name[256], fol[REF_MAX_LEN + 16], base_err[512], pull_err[512] = "";
+	char when[64], base_err[512], pull_err[512] = "";
+	struct row *rows = NULL;
 	char drifted[512] = "";
 	struct last_pull lp;
 	struct freeze fz;
@@ -189,6 +254,10 @@ int act_status(const struct act_ctx *ctx)
 	}
 	if ((r = store_open(&s, p, false)) || (r = store_current_required(&s, &g)))
 		goto out;
+	if (!(rows = calloc(g.npkgs ? g.npkgs : 1, sizeof *rows))) {
+		r = err_oom();
+		goto out;
+	}
 	if (req->verify && ((r = repo_start(p, REPO_READ)) ||
 			    !(drift = calloc(g.npkgs ? g.npkgs : 1, sizeof *drift)))) {
 		r = r ? r : err_oom();
@@ -221,47 +290,60 @@ int act_status(const struct act_ctx *ctx)
 				      drift[i].count == 1 ? "s" : "", g.pkgs[i].commit)))
 			goto out;
 	}
-	utc((long long)g.time, when, sizeof when);
+	act_utc((long long)g.time, when, sizeof when);
 	if (req->json) {
 		json_head(p, &g, when, in.frozen);
 		printf(", \"last_pull\": ");
 		json_last_pull(in.pull_r, &lp, pull_err);
-		printf(", \"packages\": [");
+		/* The text form's warning lines, word for word. */
+		printf(", \"warnings\": [");
+		for (size_t i = 0, n = 0; i < ps.n; i++)
+			if (strcmp(ps.v[i].key, "frozen") != 0 && strcmp(ps.v[i].key, "drift") != 0) {
+				printf("%s", n++ ? ", " : "");
+				json_str(stdout, ps.v[i].msg);
+			}
+		printf("], \"packages\": [");
 	} else if (!req->check) {
+		char what[64];
+
 		printf("%s: generation %lu, made %s by %s%s%s, %s\n", p->root, g.number, when, g.user,
-		       g.sudo_user[0] ? " via sudo by " : "", g.sudo_user, g.action);
+		       g.sudo_user[0] ? " via sudo by " : "", g.sudo_user,
+		       act_action_words(g.action, what, sizeof what));
 		if (in.frozen) {
 			char since[40];
 
+			char until[40] = "";
+
 			freeze_time(fz.since, since, sizeof since);
-			printf("FROZEN since %s by %s: \"%s\" (only rollback is allowed)\n", since, fz.who,
-			       fz.reason);
+			if (fz.until)
+				freeze_time(fz.until, until, sizeof until);
+			printf("FROZEN since %s by %s%s%s: \"%s\" (only rollback is allowed)\n", since, fz.who,
+			       until[0] ? " until " : "", until, fz.reason);
 		}
 		text_last_pull(in.pull_r, &lp, pull_err);
 		for (size_t i = 0; i < ps.n; i++)
 			if (strcmp(ps.v[i].key, "frozen") != 0 && strcmp(ps.v[i].key, "drift") != 0)
 				printf("warning: %s\n", ps.v[i].msg);
-		printf("%-24s %-10s %-28s %-18s %-5s %s\n", "PACKAGE", "COMMIT", "VERSION", "FOLLOWS",
-		       "BASE", "DRIFT");
 	}
 	for (size_t i = 0; i < g.npkgs; i++) {
 		const struct gen_pkg *k = &g.pkgs[i];
 		const struct package *pk = act_package(p, k->name);
 		const struct drift *d = drift && pk ? &drift[i] : NULL;
-		int base = pk && !base_err[0] ? strcmp(pins[pk - p->pkgs].commit, k->commit) == 0 : -1;
+		const struct pin *pin = pk && !base_err[0] ? &pins[pk - p->pkgs] : NULL;
+		int base = pin ? strcmp(pin->commit, k->commit) == 0 : -1;
+		struct row *w = &rows[i];
 
-		store_tree_name(&s, k->name, k->commit, name, sizeof name);
-		follows(k, fol, sizeof fol);
-		if (req->json) {
-			json_pkg(k, name, base, d, i == 0);
-		} else if (!req->check) {
-			char dr[32];
-
-			snprintf(dr, sizeof dr, !d ? "-" : d->count ? "%zu files" : "no", d ? d->count : 0);
-			printf("%-24s %-10.10s %-28s %-18s %-5s %s\n", k->name, k->commit, name[0] ? name : "?",
-			       fol, base < 0 ? "?" : base ? "yes" : "no", dr);
-		}
+		store_tree_name(&s, k->name, k->commit, w->name, sizeof w->name);
+		follows(k, base, w->fol, sizeof w->fol);
+		pin_text(pin, w->pin, sizeof w->pin);
+		w->base = base < 0 ? "?" : base ? "yes" : "no";
+		snprintf(w->dr, sizeof w->dr, !d ? "-" : d->count ? "%zu file%s" : "no", d ? d->count : 0,
+			 d && d->count == 1 ? "" : "s");
+		if (req->json)
+			json_pkg(k, w->name, w->fol, pin, base, d, i == 0);
 	}
+	if (!req->json && !req->check)
+		table(&g, rows);
 	if (req->json) {
 		printf("], \"rollback_ready\": %s, \"problems\": ", ps.n ? "false" : "true");
 		problems_json(stdout, &ps);
@@ -287,6 +369,7 @@ int act_status(const struct act_ctx *ctx)
 			    drifted);
 out:
 	gen_free(&g);
+	free(rows);
 	problems_free(&ps);
 	free(drift);
 	free(pins);

@@ -67,6 +67,7 @@ int act_switch(struct store *s, const struct caller *c, const char *action,
 			    sizeof earlier)))
 		return r;
 	act_note_earlier("interrupted.switch", earlier);
+	freeze_expire(s);
 	/* A freeze made while this change worked stops it here. */
 	if ((r = freeze_check(s)) || (r = store_current(s, &now, &have)))
 		goto out;

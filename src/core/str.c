@@ -1,5 +1,6 @@
 #include "core/str.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static bool is_alnum(char c)
@@ -293,4 +294,61 @@ bool str_glob_match(const char *p, const char *s)
 	while (*p == '*')
 		p++;
 	return *p == '\0';
+}
+
+/* Three rows of the classic table: no allocation, bounded by NAME_MAX_LEN. */
+size_t str_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t rows[3][NAME_MAX_LEN + 1], *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+
+	if (la > NAME_MAX_LEN || lb > NAME_MAX_LEN)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t *t;
+
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t d = prev[j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			cur[j] = d;
+		}
+		t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
+}
+
+const char *str_nearest(const char *word, const char *const *names, size_t n)
+{
+	size_t best = SIZE_MAX, limit = strlen(word) <= 4 ? 1 : 2;
+	const char *found = NULL;
+	bool tie = false;
+
+	/* Control bytes, spaces, paths: an attempt at something, not a slip. */
+	if (!str_is_ident(word))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = str_distance(word, names[i]);
+
+		if (d == 0 || d > limit || d > best)
+			continue;
+		tie = d == best;
+		if (d < best) {
+			best = d;
+			found = names[i];
+		}
+	}
+	return tie ? NULL : found;
 }

@@ -41,5 +41,13 @@ void str_for_terminal(char *dst, size_t size, const char *src);
 /* Copies src into dst; returns -1 (dst then holds "") if it does not fit. */
 int str_copy(char *dst, size_t size, const char *src);
 bool str_glob_match(const char *pattern, const char *s);
+/* The optimal string alignment distance of a and b (insertions,
+ * deletions, substitutions, swaps of two neighbours); names longer than
+ * NAME_MAX_LEN count as far from everything. */
+size_t str_distance(const char *a, const char *b);
+/* The one of n names closest to word, if it is close enough to be a slip
+ * of the fingers (at most 1 edit for names up to 4 bytes, 2 beyond); NULL
+ * when none is, two are equally close, or word is no name at all. */
+const char *str_nearest(const char *word, const char *const *names, size_t n);
 
 #endif

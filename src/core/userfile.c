@@ -86,6 +86,30 @@ static int walk_dir(int dfd, const char *name, const char *shown, uid_t uid, boo
 	return fd;
 }
 
+/* Whether the checked inode (ofd, O_PATH) holds exactly data. Read through
+ * /proc's link to the descriptor, so that what is read is that inode and
+ * never what the name was swapped for meanwhile. */
+static bool same_content(int ofd, const char *data, size_t len)
+{
+	char path[64], buf[4096];
+	size_t off = 0;
+	bool same = true;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/self/fd/%d", ofd);
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return false;
+	while (same && (n = read(fd, buf, sizeof buf)) > 0) {
+		if ((size_t)n > len - off || memcmp(buf, data + off, (size_t)n) != 0)
+			same = false;
+		off += (size_t)n;
+	}
+	same = same && n == 0 && off == len;
+	close(fd);
+	return same;
+}
+
 /* The backup is a new link to the inode that was opened and checked (ofd,
  * an O_PATH descriptor), made through /proc/self/fd: linking by name would
  * link whatever the name holds by then, a symlink swapped in included.
@@ -185,6 +209,10 @@ int userfile_replace(int home, const char *home_path, const char *rel, uid_t uid
 			goto out;
 		}
 		old = true;
+		if (same_content(ofd, data, len)) {
+			res->unchanged = true;
+			goto out;
+		}
 	} else if (errno != ENOENT) {
 		r = err_sys(E_FAIL, errno, "%s", shown);
 		goto out;

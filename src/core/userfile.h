@@ -15,6 +15,7 @@
 struct userfile_result {
 	char backup[USERFILE_NAME_MAX + 1]; /* "" when there was nothing to save */
 	unsigned int made_dirs;             /* directories created on the way */
+	bool unchanged;                     /* the file held data already: nothing written */
 };
 
 /* Opens home (the path from the password database) and checks that it is
@@ -25,7 +26,9 @@ MUST_USE int userfile_open_home(const char *home, uid_t uid);
  * an existing file must be a regular file owned by uid with one link, and
  * is kept under "<name>.bak-<UTC time>[-N]", never overwriting anything.
  * The new file is written under a temporary name, synced and renamed over
- * the old one, so the name always holds the old content or the new. */
+ * the old one, so the name always holds the old content or the new. A
+ * file that holds data already is left alone (res->unchanged): a backup
+ * of what would be written again would only be clutter. */
 MUST_USE int userfile_replace(int home, const char *home_path, const char *rel, uid_t uid, const char *data,
 		     size_t len, time_t now, struct userfile_result *res);
 

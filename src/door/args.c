@@ -16,6 +16,25 @@ void args_usage(FILE *out)
 	}
 }
 
+/* Action names are no secret (--help lists them): a slip of the fingers
+ * is answered with the name it most likely was. */
+static int unknown_action(const char *word)
+{
+	const char *names[A_COUNT], *near;
+	size_t n = 0;
+
+	for (int i = 0; i < A_COUNT; i++) {
+		const struct action *a = action_get((enum action_id)i);
+
+		if (a->available)
+			names[n++] = a->name;
+	}
+	if ((near = str_nearest(word, names, n)))
+		return err_set(E_USAGE, "unknown action '%.64s': did you mean '%s'? (try 'obsenv --help')",
+			       word, near);
+	return err_set(E_USAGE, "unknown action '%.64s' (try 'obsenv --help')", word);
+}
+
 /* An option that takes a value: "--opt VALUE" or "--opt=VALUE". */
 static const char *value_of(const char *name, int argc, char **argv, int *i)
 {
@@ -68,6 +87,10 @@ static int option(const struct action *a, int argc, char **argv, int *i, struct 
 			return err_set(E_USAGE, "%s: --reason needs one line of 1 to 200 printable bytes",
 				       a->name);
 		req->reason = v;
+	} else if ((a->opts & OPT_UNTIL) && (v = value_of("--until", argc, argv, i))) {
+		if (!*v)
+			return err_set(E_USAGE, "%s: --until needs a time", a->name);
+		req->until = v;
 	} else if ((a->opts & OPT_IMPORT) && (v = value_of("--import", argc, argv, i))) {
 		if (!*v)
 			return err_set(E_USAGE, "%s: --import needs a file", a->name);
@@ -98,7 +121,7 @@ int args_parse(int argc, char **argv, struct request *req)
 	if (req->version)
 		return err_set(E_USAGE, "--version takes no action");
 	if (action_lookup(argv[i], &req->action) || !action_get(req->action)->available)
-		return err_set(E_USAGE, "unknown action '%.64s' (try 'obsenv --help')", argv[i]);
+		return unknown_action(argv[i]);
 	req->has_action = true;
 	a = action_get(req->action);
 	/* Options and operands in any order, "--" ends options, as users of

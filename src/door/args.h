@@ -29,6 +29,7 @@ struct request {
 	const char *import;       /* --import FILE */
 	const char *accept_rewrite; /* pull --accept-rewrite PKG */
 	const char *reason;         /* its --reason TEXT */
+	const char *until;          /* freeze --until TIME, checked by the action */
 	char *import_buf;         /* its bytes, read as the caller (main.c) */
 	size_t import_len;
 };

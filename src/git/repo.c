@@ -325,6 +325,7 @@ int repo_fetch(const struct policy *p, const struct package *k)
 	git_repository_init_options io = GIT_REPOSITORY_INIT_OPTIONS_INIT;
 	git_strarray refspecs = { specs, 2 };
 	struct fetch_ctx ctx = { p, k, 0, false };
+	const char *local;
 	git_oid id;
 	struct stat st;
 	int r = 0;
@@ -335,6 +336,11 @@ int repo_fetch(const struct policy *p, const struct package *k)
 	 * that answers: refused before any connection is made. */
 	if (!p->known_hosts[0] && str_is_ssh_remote(k->remote))
 		return err_set(E_FAIL, "%s: an SSH remote needs known_hosts in the policy", k->name);
+	/* libgit2 calls a local path that is not there an "unsupported URL
+	 * protocol": say what is wrong instead. */
+	local = str_local_remote(k->remote);
+	if (local && stat(local, &st) != 0 && errno == ENOENT)
+		return err_set(E_FAIL, "%s: the remote %s does not exist (a local path)", k->name, local);
 	repo_path(p, k, path, sizeof path);
 	if (stat(path, &st) != 0) {
 		io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_NO_REINIT | GIT_REPOSITORY_INIT_MKDIR;
@@ -345,8 +351,8 @@ int repo_fetch(const struct policy *p, const struct package *k)
 	}
 	if ((r = repo_open(p, k, &repo)))
 		return r;
-	if (str_local_remote(k->remote)) {
-		if ((r = repo_fetch_local(p, k, repo, str_local_remote(k->remote))))
+	if (local) {
+		if ((r = repo_fetch_local(p, k, repo, local)))
 			return r;
 		goto fetched;
 	}

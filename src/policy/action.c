@@ -28,7 +28,8 @@ static const struct action actions[A_COUNT] = {
 		.network = true,
 		.changes = true,
 		.available = true,
-		.usage = "init",
+		.opts = OPT_DRY_RUN,
+		.usage = "init [--dry-run]",
 		.summary = "create the environment, or add what is missing",
 	},
 	[A_STATUS] = {
@@ -103,8 +104,8 @@ static const struct action actions[A_COUNT] = {
 		.name = "diff",
 		.runs_as = AS_OWNER,
 		.available = true,
-		.max_ops = 2,
-		.usage = "diff [GEN [GEN]]",
+		.max_ops = 3,
+		.usage = "diff [GEN [GEN]] [PKG]",
 		.summary = "commits between two generations (default: base and current)",
 	},
 	[A_FREEZE] = {
@@ -112,10 +113,10 @@ static const struct action actions[A_COUNT] = {
 		.runs_as = AS_OWNER,
 		.changes = true,
 		.available = true,
-		.opts = OPT_DRY_RUN,
+		.opts = OPT_DRY_RUN | OPT_UNTIL,
 		.min_ops = 1,
 		.max_ops = 1,
-		.usage = "freeze [--dry-run] REASON",
+		.usage = "freeze [--dry-run] [--until TIME] REASON",
 		.summary = "refuse every change but rollback",
 	},
 	[A_THAW] = {

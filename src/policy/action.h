@@ -33,6 +33,7 @@ enum {
 	OPT_REWRITE = 1 << 6, /* --accept-rewrite PKG --reason TEXT */
 	OPT_CHECK = 1 << 7,   /* --check */
 	OPT_REPAIR = 1 << 8,  /* --repair */
+	OPT_UNTIL = 1 << 9,   /* --until TIME */
 };
 
 struct action {

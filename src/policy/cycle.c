@@ -28,15 +28,29 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-static char *unquote(char *v)
+/* The value as the shell reads it: quoted, or up to the first blank; a
+ * '#' after a blank starts a comment, as in the shell file it comes from.
+ * NULL when something else follows the value (the shell would run it). */
+static char *value_of(char *raw)
 {
-	size_t n = strlen(v);
+	char *v = trim(raw), *end;
 
-	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-		v[n - 1] = '\0';
-		return v + 1;
+	if (v != raw && *v == '#')
+		return v + strlen(v);
+	if (*v == '"' || *v == '\'') {
+		if (!(end = strchr(v + 1, *v)))
+			return NULL;
+		*end++ = '\0';
+		v++;
+	} else {
+		end = v + strcspn(v, " \t");
 	}
-	return v;
+	if (*end && *end != ' ' && *end != '\t')
+		return NULL;
+	if (*end)
+		*end++ = '\0';
+	end = trim(end);
+	return !*end || *end == '#' ? v : NULL;
 }
 
 int cycle_parse(const char *buf, size_t len, struct diag *d, struct cycle_entry **out, size_t *n)
@@ -58,7 +72,9 @@ int cycle_parse(const char *buf, size_t len, struct diag *d, struct cycle_entry 
 	copy[len] = '\0';
 	if (strlen(copy) != len)
 		diag_add(d, 0, 0, "the file holds a NUL byte");
-	for (line = copy; line && d->n + d->dropped == before; line = next) {
+	/* Every line is read: each problem is named, as check names a
+	 * policy's, and nothing is pinned if there is one. */
+	for (line = copy; line; line = next) {
 		char *eq, *name, *value;
 
 		no++;
@@ -75,9 +91,13 @@ int cycle_parse(const char *buf, size_t len, struct diag *d, struct cycle_entry 
 		}
 		*eq = '\0';
 		name = trim(line);
-		value = unquote(trim(eq + 1));
 		if (!name_ok(name) || strlen(name) > NAME_MAX_LEN) {
 			diag_add(d, no, 1, "'%.64s' is not a name", name);
+			continue;
+		}
+		if (!(value = value_of(eq + 1))) {
+			diag_add(d, no, (int)(eq - line) + 2, "%s: not one value (an unclosed quote, or words "
+				 "after it that are not a # comment)", name);
 			continue;
 		}
 		if (*n == CYCLE_MAX_ENTRIES) {

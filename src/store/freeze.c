@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "door/audit.h"
 #include "store/gen.h"
 
 #define FREEZE_FILE "frozen"
@@ -19,7 +20,7 @@ void freeze_time(long long t, char *buf, size_t size)
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm))
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
 		snprintf(buf, size, "?");
 }
 
@@ -45,6 +46,9 @@ int freeze_read(struct store *s, struct freeze *f)
 		if (!strncmp(line, "since ", 6))
 			bad = str_to_bounded(line + 6, GEN_TIME_MAX, &t) ? "since"
 									 : (f->since = (long long)t, bad);
+		else if (!strncmp(line, "until ", 6))
+			bad = str_to_bounded(line + 6, GEN_TIME_MAX, &t) || t == 0 ? "until"
+										   : (f->until = (long long)t, bad);
 		else if (!strncmp(line, "who ", 4))
 			bad = !str_is_text(line + 4, sizeof f->who - 1) ||
 					      str_copy(f->who, sizeof f->who, line + 4) ? "who" : bad;
@@ -58,12 +62,34 @@ int freeze_read(struct store *s, struct freeze *f)
 		fprintf(stderr, "obsenv: warning: %s/%s: bad field '%s'\n", s->pol->root, FREEZE_FILE,
 			bad);
 		f->since = 0;
+		f->until = 0;
 		str_copy(f->who, sizeof f->who, "?");
 		snprintf(f->reason, sizeof f->reason, "(the freeze file is damaged: bad %s)", bad);
 	}
 	if (!f->reason[0])
 		str_copy(f->reason, sizeof f->reason, "(no reason recorded)");
+	if (f->until && (long long)time(NULL) >= f->until) {
+		f->expired = true;
+		return R_ABSENT;
+	}
 	return 0;
+}
+
+void freeze_expire(struct store *s)
+{
+	struct freeze f;
+	char note[FREEZE_REASON_MAX + 300], until[40];
+
+	if (freeze_read(s, &f) != R_ABSENT || !f.expired)
+		return;
+	freeze_time(f.until, until, sizeof until);
+	snprintf(note, sizeof note, "the freeze by %s until %s (\"%s\") ended by itself", f.who, until,
+		 f.reason);
+	if (freeze_clear(s)) {
+		fprintf(stderr, "obsenv: warning: %s, but its file stays: %s\n", note, err_msg());
+		audit_note("warning.freeze", err_msg());
+	}
+	audit_note("freeze_ended", note);
 }
 
 int freeze_check(struct store *s)
@@ -75,6 +101,14 @@ int freeze_check(struct store *s)
 	if (r)
 		return r == R_ABSENT ? 0 : r;
 	freeze_time(f.since, when, sizeof when);
+	if (f.until) {
+		char until[40];
+
+		freeze_time(f.until, until, sizeof until);
+		return err_set(E_FROZEN, "the environment is frozen since %s by %s until %s: \"%s\"; only "
+					 "rollback is allowed until then or 'obsenv thaw'", when,
+			       f.who[0] ? f.who : "?", until, f.reason);
+	}
 	return err_set(E_FROZEN, "the environment is frozen since %s by %s: \"%s\"; only rollback is "
 				 "allowed until 'obsenv thaw'", when, f.who[0] ? f.who : "?", f.reason);
 }
@@ -82,7 +116,10 @@ int freeze_check(struct store *s)
 int freeze_write(struct store *s, const struct freeze *f)
 {
 	char buf[FREEZE_MAX];
-	int n = snprintf(buf, sizeof buf, "since %lld\nwho %s\nreason %s\n", f->since, f->who, f->reason);
+	int n = f->until ? snprintf(buf, sizeof buf, "since %lld\nuntil %lld\nwho %s\nreason %s\n", f->since,
+				    f->until, f->who, f->reason)
+			 : snprintf(buf, sizeof buf, "since %lld\nwho %s\nreason %s\n", f->since, f->who,
+				    f->reason);
 
 	if (n < 0 || (size_t)n >= sizeof buf)
 		return err_set(E_FAIL, "freeze record too long");

@@ -406,13 +406,61 @@ static int stable_link(struct store *s, const char *name)
 	return 0;
 }
 
+static bool in_policy(const struct policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->npkgs; i++)
+		if (!strcmp(p->pkgs[i].name, name))
+			return true;
+	return false;
+}
+
+/* A package removed from the policy leaves <root>/<pkg> -> current/<pkg>,
+ * which dangles once a generation without it is current: such a link
+ * goes (only a link of exactly that form, to a name current lacks). Its
+ * object store and trees stay (a revert may still want them). */
+static int prune_stale_links(struct store *s)
+{
+	struct dirent *e;
+	char have[NAME_MAX_LEN + 32], want[sizeof e->d_name + 16];
+	struct stat st;
+	int fd = dup(s->root), r = 0;
+	DIR *d;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return err_sys(E_FAIL, errno, "%s", s->pol->root);
+	}
+	rewinddir(d);
+	while (!r && (e = readdir(d))) {
+		ssize_t n;
+
+		if ((e->d_type != DT_LNK && e->d_type != DT_UNKNOWN) || !str_is_ident(e->d_name) ||
+		    in_policy(s->pol, e->d_name) || !strcmp(e->d_name, SETUPSH_NAME))
+			continue;
+		n = readlinkat(s->root, e->d_name, have, sizeof have - 1);
+		if (n < 0)
+			continue;
+		have[n] = '\0';
+		snprintf(want, sizeof want, "current/%s", e->d_name);
+		if (strcmp(have, want) != 0 || fstatat(s->root, want, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+		    errno != ENOENT)
+			continue;
+		if (unlinkat(s->root, e->d_name, 0) && errno != ENOENT)
+			r = err_sys(E_FAIL, errno, "cannot remove the stale link %s/%s", s->pol->root,
+				    e->d_name);
+	}
+	closedir(d);
+	return r;
+}
+
 static int ensure_stable_links(struct store *s)
 {
 	int r = stable_link(s, SETUPSH_NAME);
 
 	for (size_t i = 0; i < s->pol->npkgs && !r; i++)
 		r = stable_link(s, s->pol->pkgs[i].name);
-	return r;
+	return r ? r : prune_stale_links(s);
 }
 
 /* Written into the generation before its record, so that a generation with

@@ -57,11 +57,34 @@ out_has "^already initialized: generation 1 is current; nothing to add$"
 [[ $(gen_of) == generations/1 ]] || errs+=("a new generation was made")
 setup_sh_is 1
 
+t "init says which missing trees it made again, instead of 'nothing to add'"
+d=$(deploy_of pkg01)
+rm -rf "$T/env/trees/pkg01/$d"
+run sudo_mnt init
+rc_is 0
+out_has "^pkg01: the tree of ${d:0:12} was missing; made again$"
+out_has "^already initialized: generation 1 is current; 1 missing tree made again$"
+out_lacks "nothing to add"
+[[ -f $T/env/trees/pkg01/$d/.git ]] || errs+=("the tree was not made again")
+[[ $(gen_of) == generations/1 ]] || errs+=("a new generation was made")
+audit_has "action=init .*result=ok .*remade\\.pkg01=$d"
+
+t "a misspelt action: did you mean, for anyone, with exit 2 and a record"
+run asuser $E2E_OUT "$OBSENV" stauts
+rc_is 2
+err_is "obsenv: unknown action 'stauts': did you mean 'status'? (try 'obsenv --help')"
+audit_has "$(rec error "$UID_OUT" $E2E_OUT).*action=- .*arg1=stauts .*result=failed exit=2 error=\"unknown action 'stauts': did you mean 'status'\\?"
+run asuser $E2E_OBS "$OBSENV" frobnicate
+rc_is 2
+err_is "obsenv: unknown action 'frobnicate' (try 'obsenv --help')"
+
 t "status as an observer, readable at a glance"
 run asuser $E2E_OBS "$OBSENV" status
 rc_is 0
 out_has "^$T/env: generation 1, made [0-9-]+ [0-9:]+ UTC by $E2E_OWNER via sudo by $E2E_MNT, init$"
-out_has "^pkg00 +$(deploy_of pkg00 | cut -c1-10) +v[0-9.]+-3-g[0-9a-f]{7} +deploy \\(deploy\\) +no +-$"
+out_has "^PACKAGE +COMMIT +VERSION +FOLLOWS +BASE PIN +AT BASE +DRIFT$"
+out_has "^pkg00 +$(deploy_of pkg00 | cut -c1-10) +v[0-9.]+-3-g[0-9a-f]{7} +deploy +$(tag_of pkg00) \\($(base_of pkg00 | cut -c1-10)\\) +no +-$"
+out_lacks "\\(deploy\\)"
 audit_has "$(rec allow "$UID_OBS" $E2E_OBS).*action=status as=$E2E_OWNER role=observers .*result=ok"
 
 t "status --json for monitoring"
@@ -70,6 +93,9 @@ rc_is 0
 [[ $(jq -r '.generation, (.packages | length), .packages[0].name, .packages[0].follows_deploy, .packages[0].at_base, .sudo_user' <<<"$out" | tr '\n' ' ') == "1 3 pkg00 true false $E2E_MNT " ]] ||
 	errs+=("json: $out")
 [[ $(jq -r .packages[1].commit <<<"$out") == $(deploy_of pkg01) ]] || errs+=("json commit")
+[[ $(jq -r '.packages[0] | .follows, .base.tag, .base.commit' <<<"$out" | tr '\n' ' ') == "deploy $(tag_of pkg00) $(base_of pkg00) " ]] ||
+	errs+=("json base pin: $out")
+[[ $(jq -c .warnings <<<"$out") == "[]" ]] || errs+=("json warnings: $out")
 
 t "plain git works in the stable path for the owner"
 run runuser -u $E2E_OWNER -- git -C "$T/env/pkg00" log -1 --format=%H
@@ -115,7 +141,7 @@ out_is "already on the base environment (generation 2): nothing changed"
 t "status after rollback"
 run asuser $E2E_OBS "$OBSENV" status --verify
 rc_is 0
-out_has "^pkg02 +$(base_of pkg02 | cut -c1-10) +$(tag_of pkg02) +base pin +yes +no$"
+out_has "^pkg02 +$(base_of pkg02 | cut -c1-10) +$(tag_of pkg02) +base pin +$(tag_of pkg02) \\($(base_of pkg02 | cut -c1-10)\\) +yes +no$"
 
 t "outsiders may not rollback; observers may not revert"
 run asuser $E2E_OUT "$OBSENV" rollback
@@ -143,7 +169,7 @@ cp -p "$f" "$T/drift.orig"
 chmod u+w "$f" && echo "# local edit" >>"$f"
 run asuser $E2E_OBS "$OBSENV" status --verify
 rc_is 8
-out_has "^pkg00 .* 1 files$"
+out_has "^pkg00 .* 1 file$"
 out_has "^  ${f#$(readlink -f "$T/env/pkg00")/}$"
 out_has "^pkg01 .* no$"
 cat "$T/drift.orig" >"$f" && chmod u-w "$f" && touch -r "$T/drift.orig" "$f"

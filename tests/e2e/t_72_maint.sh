@@ -49,10 +49,10 @@ t "history: generations newest first, who, what changed"
 mnt checkout pkg00 "$(awk '/pkg00:/ { f = 1 } f && $1 == "tag:" { print $2; exit }' "$M/owner/base.yaml")"
 run asuser $E2E_OBS "$A" history
 rc_is 0
-out_has "^generation 2  [0-9-]+ [0-9:]+ UTC  $E2E_MNT  checkout  \\(current\\)$"
+out_has "^generation 2  [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC  $E2E_MNT  checkout  \\(current\\)$"
 out_has "^    pkg00 +[0-9a-f]{10} -> [0-9a-f]{10} \\(tag v[0-9.]+\\)$"
 out_has "^generation 1  .*  init$"
-out_has "^    pkg02 +none -> [0-9a-f]{10} \\(deploy deploy, follows deploy\\)$"
+out_has "^    pkg02 +none -> [0-9a-f]{10} \\(deploy, v[0-9.]+-3-g[0-9a-f]{7}, follows deploy\\)$"
 audit_has "$(rec allow "$UID_OBS" $E2E_OBS).*action=history as=$E2E_OWNER role=observers .*result=ok"
 run asuser $E2E_OBS "$A" history -n 1 --json
 rc_is 0
@@ -113,6 +113,10 @@ t "checkout: unknown package, unknown tag, a tag outside the pattern"
 mnt checkout nosuch v1
 rc_is 2
 err_is "obsenv: checkout: unknown package 'nosuch' (the policy names 3; see 'obsenv status')"
+audit_has "action=checkout .*result=failed exit=2 error=\"checkout: unknown package 'nosuch'"
+mnt checkout pgk01 v1
+rc_is 2
+err_is "obsenv: checkout: unknown package 'pgk01': did you mean 'pkg01'? (see 'obsenv status')"
 mnt checkout pkg01 v99.99.99
 rc_is 1
 err_has "^obsenv: pkg01: no tag or commit 'v99.99.99' in the store"
@@ -203,6 +207,8 @@ new1=$(mremote pkg01 deploy)
 mv "$M/remotes/pkg00.git" "$M/remotes/pkg00.gone"
 run asuser $E2E_OWNER "$A" pull
 rc_is 1
+err_has "^obsenv: pkg00: the remote $M/remotes/pkg00.git does not exist \\(a local path\\)$"
+[[ $err != *"unsupported URL protocol"* ]] || errs+=("libgit2's words reached the user: $err")
 err_has "^obsenv: pkg00: "
 err_has "^obsenv: pull: 1 of 3 packages failed: pkg00 \\(the others moved\\)$"
 [[ $(mcommit pkg01) == "$new1" ]] || errs+=("pkg01 did not move")
@@ -212,7 +218,14 @@ mv "$M/remotes/pkg00.gone" "$M/remotes/pkg00.git"
 t "pull PKG fetches only that package; an unknown one is refused"
 mnt pull nosuch
 rc_is 2
-err_is "obsenv: pull: unknown package 'nosuch' (see 'obsenv status')"
+err_is "obsenv: pull: unknown package 'nosuch' (the policy names 3; see 'obsenv status')"
+mnt pull pkg0
+rc_is 2
+err_is "obsenv: pull: unknown package 'pkg0' (the policy names 3; see 'obsenv status')"
+mnt pull pkg02 pkg-01
+rc_is 2
+err_is "obsenv: pull: unknown package 'pkg-01': did you mean 'pkg01'? (see 'obsenv status')"
+audit_has "action=pull .*result=failed exit=2"
 push pkg02 "hot fix 5"
 mnt pull pkg01
 rc_is 0
@@ -414,7 +427,7 @@ chown $E2E_MNT "$H_MNT/cycle.env" && chmod 0600 "$H_MNT/cycle.env"
 sum=$(sha256sum <"$M/owner/base.yaml")
 mnt pin --import "$H_MNT/cycle.env"
 rc_is 1
-err_is "obsenv: pin --import: nothing pinned, 1 problem: pkg02=2.0.0rc1: names two commits ($(mremote pkg02 'deploy~1') and others); pin it by hand"
+err_is "$H_MNT/cycle.env:5: pkg02=2.0.0rc1: names two commits ($(mremote pkg02 'deploy~1') and others); pin it by hand"$'\n'"obsenv: pin --import: nothing pinned: 1 problem (above)"
 [[ $(sha256sum <"$M/owner/base.yaml") == "$sum" ]] || errs+=("the base file changed")
 printf 'pkg01=1.5.0a2\npkg02=deploy\nnot_a_package=1\n' >"$H_MNT/cycle.env"
 mnt pin --import "$H_MNT/cycle.env"

@@ -84,7 +84,7 @@ err_is "obsenv: $E2E_OBS may not run 'follow': no role in the policy allows it"
 audit_has "decision=deny uid=$UID_OBS .*action=follow"
 run asuser $E2E_MNT "$A" follow pkg00 nosuch
 rc_is 2
-err_is "obsenv: follow: unknown package 'nosuch' (see 'obsenv status')"
+err_is "obsenv: follow: unknown package 'nosuch' (the policy names 3; see 'obsenv status')"
 run asuser $E2E_MNT "$A" freeze "night run"
 run asuser $E2E_MNT "$A" follow
 rc_is 6

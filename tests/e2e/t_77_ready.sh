@@ -154,7 +154,7 @@ t "frozen: not ready until thawed"
 run asuser $E2E_MNT "$A" freeze "ToO follow-up"
 rc_is 0
 check
-not_ready "the environment is frozen since $(date -u '+%Y-%m-%d %H:%M' -d "@$(sed -n 's/^since //p' "$R/env/frozen")") UTC by $E2E_MNT: \"ToO follow-up\""
+not_ready "the environment is frozen since $(date -u '+%Y-%m-%d %H:%M:%S' -d "@$(sed -n 's/^since //p' "$R/env/frozen")") UTC by $E2E_MNT: \"ToO follow-up\""
 jq_is '[.problems[] | [.package, .problem]]' '[[null,"frozen"]]'
 run asuser $E2E_MNT "$A" thaw
 rc_is 0
@@ -170,7 +170,7 @@ cp "$R/policy.yaml" "$ALT/etc/policy.yaml"
 grep -qx "result=partial" "$R/env/last-pull" && grep -qx "failed=pkg02" "$R/env/last-pull" ||
 	errs+=("last-pull: $(cat "$R/env/last-pull")")
 check
-not_ready "pkg02: the last pull ($(date -u '+%Y-%m-%d %H:%M' -d "@$(sed -n 's/^time=//p' "$R/env/last-pull")") UTC) failed for it"
+not_ready "pkg02: the last pull ($(date -u '+%Y-%m-%d %H:%M:%S' -d "@$(sed -n 's/^time=//p' "$R/env/last-pull")") UTC) failed for it"
 jq_is '[.last_pull.result, .last_pull.failed, [.problems[] | [.package, .problem]]]' '["partial",["pkg02"],[["pkg02","pull_failed"]]]'
 run asuser $E2E_OBS "$A" status
 out_has "^last pull: [0-9-]+ [0-9:]+ UTC, partial: failed pkg02$"
@@ -184,7 +184,7 @@ sed -i "s|^lock_timeout: 5$|&\npull_stale_after: 60|" "$ALT/etc/policy.yaml"
 old=$(($(date +%s) - 120))
 printf 'time=%s\nresult=ok\nfailed=\n' "$old" >"$R/env/last-pull"
 check
-not_ready "the last pull was at $(date -u '+%Y-%m-%d %H:%M' -d "@$old") UTC, more than 60 seconds ago (pull_stale_after): is the timer running?"
+not_ready "the last pull was at $(date -u '+%Y-%m-%d %H:%M:%S' -d "@$old") UTC, more than 60 seconds ago (pull_stale_after): is the timer running?"
 jq_is '[.last_pull.time, [.problems[] | [.package, .problem]]]' "[$old,[[null,\"pull_stale\"]]]"
 run asuser $E2E_OWNER "$A" pull
 rc_is 0
@@ -216,7 +216,7 @@ cp -p "$tree/$f" "$R/drift.orig"
 chmod u+w "$tree/$f" && echo "# local edit" >>"$tree/$f"
 run asuser $E2E_OBS "$A" status --verify
 rc_is 8
-out_has "^pkg01 .* 1 files$"
+out_has "^pkg01 .* 1 file$"
 out_has "^pkg00 .* no$"
 c=${tree##*/}
 [[ $(sed -n '/^pkg01: 1 file differs from commit /,$p' <<<"$out") == "pkg01: 1 file differs from commit ${c:0:10}:"$'\n'"  $f" ]] ||

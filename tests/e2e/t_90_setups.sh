@@ -28,7 +28,7 @@ t "restore-setups makes a missing notebooks directory and the file"
 rm -rf "$NB"
 run asuser $E2E_OBS "$OBSENV" restore-setups
 rc_is 0
-out_is_one="wrote a fresh $SETUPS from the policy: it sets up the base environment"
+out_is_one="wrote a fresh $SETUPS from the policy: it sources $T/env/auto_env_setup.sh, which sets up the environment's current generation"
 [[ $out == "$out_is_one" ]] || errs+=("stdout: $out")
 [[ $(cat "$SETUPS" 2>&1) == "$WANT" ]] || errs+=("content: $(cat "$SETUPS" 2>&1)")
 [[ $(stat -c '%a %U' "$NB") == "755 $E2E_OBS" ]] || errs+=("notebooks: $(stat -c '%a %U' "$NB")")
@@ -47,6 +47,17 @@ b=$(backups)
 [[ $(cat "$SETUPS") == "$WANT" ]] || errs+=("content: $(cat "$SETUPS")")
 out_has "^kept your previous $SETUPS as $b$"
 audit_has "result=ok file=$SETUPS backup=$b\$"
+no_leftovers
+
+t "a file that is already what the policy writes: no new backup, nothing written"
+ino=$(stat -c %i "$SETUPS")
+n=$(backups | wc -l)
+run asuser $E2E_OBS "$OBSENV" restore-setups
+rc_is 0
+[[ $out == "$SETUPS is already what the policy writes: nothing changed, no backup made" ]] || errs+=("stdout: $out")
+[[ $(backups | wc -l) == "$n" ]] || errs+=("a backup was made: $(backups)")
+[[ $(stat -c %i "$SETUPS") == "$ino" ]] || errs+=("the file was replaced")
+audit_has "action=restore-setups .*result=ok file=$SETUPS unchanged=yes\$"
 no_leftovers
 
 t "a backup name that exists already is never overwritten"

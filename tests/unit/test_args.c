@@ -30,7 +30,7 @@ Test(args, refused)
 	const char *a[] = { "obsenv" }, *b[] = { "obsenv", "rm" }, *c[] = { "obsenv", "list", "x" },
 		   *d[] = { "obsenv", "-x", "list" }, *e[] = { "obsenv", "list", "--policy=/tmp/p" },
 		   *f[] = { "obsenv", "check", "a", "b" }, *g[] = { "obsenv", "check", "-C" },
-		   *h[] = { "obsenv", "check", "" };
+		   *h[] = { "obsenv", "check", "" }, *i[] = { "obsenv", "stauts" };
 
 	cr_expect_eq(parse(&r, 1, a), E_USAGE);
 	cr_expect_str_eq(err_msg(), "no action given (try 'obsenv --help')");
@@ -45,6 +45,8 @@ Test(args, refused)
 	cr_expect_eq(parse(&r, 4, f), E_USAGE);
 	cr_expect_eq(parse(&r, 3, g), E_USAGE);
 	cr_expect_eq(parse(&r, 3, h), E_USAGE);
+	cr_expect_eq(parse(&r, 2, i), E_USAGE);
+	cr_expect_str_eq(err_msg(), "unknown action 'stauts': did you mean 'status'? (try 'obsenv --help')");
 }
 
 Test(args, control_bytes_never_reach_the_terminal)
@@ -123,7 +125,7 @@ Test(args, operand_counts)
 	struct request r;
 	const char *a[] = { "obsenv", "checkout", "pkg" }, *b[] = { "obsenv", "checkout", "p", "v", "x" },
 		   *c[] = { "obsenv", "freeze" }, *d[] = { "obsenv", "pull", "a", "b", "c" },
-		   *e[] = { "obsenv", "diff", "1", "2", "3" }, *f[] = { "obsenv", "checkout", "p", "" };
+		   *e[] = { "obsenv", "diff", "1", "2", "p", "3" }, *f[] = { "obsenv", "checkout", "p", "" };
 
 	cr_expect_eq(parse(&r, 3, a), E_USAGE);
 	cr_expect_str_eq(err_msg(), "checkout: missing argument (usage: obsenv checkout [--dry-run] PKG TAG|COMMIT|deploy)");
@@ -131,7 +133,8 @@ Test(args, operand_counts)
 	cr_expect_eq(parse(&r, 2, c), E_USAGE);
 	cr_assert_eq(parse(&r, 5, d), 0);
 	cr_expect_eq(r.nops, 3);
-	cr_expect_eq(parse(&r, 5, e), E_USAGE);
+	cr_expect_eq(parse(&r, 5, e), 0, "two generations and a package");
+	cr_expect_eq(parse(&r, 6, e), E_USAGE);
 	cr_expect_eq(parse(&r, 4, f), E_USAGE);
 	cr_expect_str_eq(err_msg(), "checkout: empty argument");
 }

@@ -94,3 +94,41 @@ Test(cycle, malformed_lines_are_refused)
 		diag_free(&d);
 	}
 }
+
+Test(cycle, inline_comments_are_not_part_of_the_value)
+{
+	static const char f[] = "a=1.2.3 # the summit's\nb=\"0.28.63a1\"   # quoted\nc='w.2023.42'\t#tab\n"
+				"d=1#not-a-comment\ne=\"x # y\"\nf= # empty\n";
+	struct diag d = { .file = "cycle.env" };
+	struct cycle_entry *e = NULL;
+	size_t n = 0;
+
+	cr_assert_eq(cycle_parse(f, sizeof f - 1, &d, &e, &n), 0, "%s", d.n ? d.msgs[0] : "");
+	cr_assert_eq(n, 6);
+	cr_expect_str_eq(e[0].value, "1.2.3");
+	cr_expect_str_eq(e[1].value, "0.28.63a1");
+	cr_expect_str_eq(e[2].value, "w.2023.42");
+	cr_expect_str_eq(e[3].value, "1#not-a-comment", "a # with no blank before it is the shell's too");
+	cr_expect_str_eq(e[4].value, "x # y");
+	cr_expect_str_eq(e[5].value, "");
+	free(e);
+	diag_free(&d);
+}
+
+Test(cycle, every_problem_is_named_on_its_line)
+{
+	static const char f[] = "ok=1\nno equals\nx=1 2\ny=\"open\n1z=3\nfine=2 # ok\n";
+	struct diag d = { .file = "cycle.env" };
+	struct cycle_entry *e = NULL;
+	size_t n = 0;
+
+	cr_expect_eq(cycle_parse(f, sizeof f - 1, &d, &e, &n), -1);
+	cr_expect_null(e);
+	cr_assert_eq(d.n, 4);
+	cr_expect_str_eq(d.msgs[0], "cycle.env:2:1: not NAME=VALUE");
+	cr_expect_str_eq(d.msgs[1], "cycle.env:3:3: x: not one value (an unclosed quote, or words after it "
+				    "that are not a # comment)");
+	cr_expect(!strncmp(d.msgs[2], "cycle.env:4:3: y: not one value", 31), "%s", d.msgs[2]);
+	cr_expect_str_eq(d.msgs[3], "cycle.env:5:1: '1z' is not a name");
+	diag_free(&d);
+}

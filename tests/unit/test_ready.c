@@ -244,7 +244,7 @@ Test(plan, the_judge_names_every_problem_in_a_fixed_order)
 	cr_expect_str_eq(ps.v[1].key, "frozen");
 	cr_expect_null(ps.v[1].pkg);
 	cr_expect_str_eq(ps.v[2].key, "pull_failed");
-	cr_expect_str_eq(ps.v[2].msg, "pkg01: the last pull (2026-11-30 00:53 UTC) failed for it");
+	cr_expect_str_eq(ps.v[2].msg, "pkg01: the last pull (2026-11-30 00:53:20 UTC) failed for it");
 	cr_expect_str_eq(ps.v[3].key, "pull_stale");
 	problems_free(&ps);
 	in.now -= 2;

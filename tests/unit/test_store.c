@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -101,11 +102,38 @@ Test(freeze, write_check_clear)
 	cr_expect_str_eq(got.who, f.who);
 	cr_expect_str_eq(got.reason, f.reason);
 	cr_expect_eq(freeze_check(&s), E_FROZEN);
-	cr_expect_str_eq(err_msg(), "the environment is frozen since 2026-11-18 11:06 UTC by alice (via "
+	cr_expect_str_eq(err_msg(), "the environment is frozen since 2026-11-18 11:06:40 UTC by alice (via "
 				    "sudo as obs_user): \"ToO: no changes\"; only rollback is allowed until "
 				    "'obsenv thaw'");
 	cr_assert_eq(freeze_clear(&s), 0);
 	cr_expect_eq(freeze_check(&s), 0);
+}
+
+Test(freeze, until_ends_it_by_itself)
+{
+	struct freeze f = { .since = 1795000000, .until = (long long)time(NULL) + 3600, .who = "alice",
+			    .reason = "night" }, got;
+	char path[128];
+
+	cr_assert_eq(freeze_write(&s, &f), 0, "%s", err_msg());
+	cr_assert_eq(freeze_read(&s, &got), 0);
+	cr_expect_eq(got.until, f.until);
+	cr_expect_not(got.expired);
+	cr_expect_eq(freeze_check(&s), E_FROZEN);
+	cr_expect(strstr(err_msg(), " by alice until ") && strstr(err_msg(), "until then or 'obsenv thaw'"),
+		  "%s", err_msg());
+	freeze_expire(&s);
+	cr_expect_eq(freeze_read(&s, &got), 0, "a freeze that has not ended stays");
+	f.until = (long long)time(NULL) - 1;
+	cr_assert_eq(freeze_write(&s, &f), 0, "%s", err_msg());
+	cr_expect_eq(freeze_read(&s, &got), R_ABSENT);
+	cr_expect(got.expired);
+	cr_expect_eq(freeze_check(&s), 0, "an ended freeze refuses nothing");
+	freeze_expire(&s);
+	snprintf(path, sizeof path, "%s/frozen", root);
+	cr_expect_neq(access(path, F_OK), 0, "the ended freeze's file is removed");
+	cr_expect_eq(freeze_read(&s, &got), R_ABSENT);
+	cr_expect_not(got.expired);
 }
 
 Test(freeze, an_unreadable_record_still_freezes)

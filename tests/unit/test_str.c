@@ -1,5 +1,7 @@
 #include <criterion/criterion.h>
 
+#include <stdint.h>
+
 #include "core/str.h"
 
 Test(str, refnames)
@@ -156,4 +158,35 @@ Test(str, local_remote_paths)
 	cr_assert_null(str_local_remote("ssh://git@host/pkg.git"));
 	cr_assert_null(str_local_remote("git@host:pkg.git"));
 	cr_assert_null(str_local_remote("https://host/pkg.git"));
+}
+
+Test(str, distance_and_nearest)
+{
+	const char *acts[] = { "status", "rollback", "revert", "restore-setups", "list", "pin", "pull" };
+	const char *two[] = { "pin", "pun" };
+	const size_t n = sizeof acts / sizeof *acts;
+	char longer[NAME_MAX_LEN + 2];
+
+	cr_expect_eq(str_distance("", ""), 0);
+	cr_expect_eq(str_distance("status", "status"), 0);
+	cr_expect_eq(str_distance("stauts", "status"), 1, "a swap of neighbours is one edit");
+	cr_expect_eq(str_distance("rolback", "rollback"), 1);
+	cr_expect_eq(str_distance("kitten", "sitting"), 3);
+	cr_expect_eq(str_distance("", "abc"), 3);
+	memset(longer, 'a', sizeof longer - 1);
+	longer[sizeof longer - 1] = '\0';
+	cr_expect_eq(str_distance(longer, "a"), SIZE_MAX, "beyond NAME_MAX_LEN is far from all");
+
+	cr_expect_str_eq(str_nearest("stauts", acts, n), "status");
+	cr_expect_str_eq(str_nearest("rollbak", acts, n), "rollback");
+	cr_expect_str_eq(str_nearest("restore-setup", acts, n), "restore-setups");
+	cr_expect_str_eq(str_nearest("lsit", acts, n), "list");
+	cr_expect_null(str_nearest("status", acts, n), "the name itself is no suggestion");
+	cr_expect_null(str_nearest("rm", acts, n));
+	cr_expect_str_eq(str_nearest("pul", acts, n), "pull");
+	cr_expect_null(str_nearest("pan", two, 2), "pin and pun are equally close");
+	cr_expect_null(str_nearest("frobnicate", acts, n));
+	cr_expect_null(str_nearest("li\x01st", acts, n), "a control byte is no slip");
+	cr_expect_null(str_nearest("", acts, n));
+	cr_expect_null(str_nearest("x", NULL, 0));
 }

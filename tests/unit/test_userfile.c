@@ -105,6 +105,29 @@ Test(userfile, old_file_is_kept_under_a_utc_name)
 	cr_expect_null(get("..setups.obsenv-new"));
 }
 
+Test(userfile, a_file_that_holds_the_data_already_is_left_alone)
+{
+	struct stat before, after;
+	char p[256];
+
+	put(".setups", "new\n");
+	snprintf(p, sizeof p, "%s/.setups", home);
+	cr_assert_eq(stat(p, &before), 0);
+	cr_assert_eq(replace(".setups"), 0, "%s", err_msg());
+	cr_expect(res.unchanged);
+	cr_expect_str_eq(res.backup, "");
+	cr_expect_null(get(".setups.bak-20261118T110640Z"));
+	cr_assert_eq(stat(p, &after), 0);
+	cr_expect_eq(before.st_ino, after.st_ino, "the file was not replaced");
+	put(".setups", "new\nand more\n");
+	cr_assert_eq(replace(".setups"), 0, "%s", err_msg());
+	cr_expect_not(res.unchanged, "a longer file is not the same");
+	cr_expect_str_eq(res.backup, ".setups.bak-20261118T110640Z");
+	put(".setups", "ne");
+	cr_assert_eq(replace(".setups"), 0, "%s", err_msg());
+	cr_expect_not(res.unchanged, "a shorter file is not the same");
+}
+
 Test(userfile, existing_backups_are_never_overwritten)
 {
 	put(".setups", "third\n");
