@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #define AUDIT_MAX_CHANGES 256
@@ -12,6 +13,12 @@ static struct {
 	char value[AUDIT_VALUE_MAX + 1];
 } notes[AUDIT_MAX_CHANGES];
 static size_t nnotes;
+static unsigned long generation;
+
+void audit_generation(unsigned long number)
+{
+	generation = number;
+}
 
 void audit_note(const char *key, const char *value)
 {
@@ -48,14 +55,27 @@ static bool bare(unsigned char c)
 	return c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '=' && c != '\'';
 }
 
-void record_add(struct record *r, const char *key, const char *value)
+/* At most max bytes of value, escaped into at most room bytes. */
+static void add(struct record *r, const char *key, const char *value, size_t max, size_t room)
 {
-	char esc[AUDIT_VALUE_MAX * 4 + 32];
-	size_t n = 0, in = strlen(value), take = in > AUDIT_VALUE_MAX ? AUDIT_VALUE_MAX : in;
+	static char esc[AUDIT_LINE_MAX + 32]; /* not on a caller-limited stack */
+	size_t n = 0, in = strlen(value), take = in > max ? max : in;
 	bool quote = in == 0;
 
+	/* Room for the quotes and "...[N bytes]" is kept aside. */
+	room = room > sizeof esc - 32 ? sizeof esc - 32 : room;
+	for (size_t i = 0, w = 0; i < take; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		w += c == '"' || c == '\\' ? 2 : c < 0x20 || c >= 0x7f ? 4 : 1;
+		if (w > room) {
+			take = i;
+			break;
+		}
+	}
 	for (size_t i = 0; i < take; i++)
 		quote |= !bare((unsigned char)value[i]);
+	quote |= take < in;
 	append(r, " ", r->len ? 1 : 0);
 	append(r, key, strlen(key));
 	append(r, "=", 1);
@@ -82,6 +102,18 @@ void record_add(struct record *r, const char *key, const char *value)
 	append(r, esc, n);
 }
 
+void record_add(struct record *r, const char *key, const char *value)
+{
+	add(r, key, value, AUDIT_VALUE_MAX, (size_t)AUDIT_VALUE_MAX * 4);
+}
+
+void record_add_rest(struct record *r, const char *key, const char *value)
+{
+	size_t used = r->len + strlen(key) + 2 + 32;
+
+	add(r, key, value, AUDIT_LINE_MAX, used < AUDIT_LINE_MAX ? AUDIT_LINE_MAX - used : 0);
+}
+
 void record_addu(struct record *r, const char *key, unsigned long v)
 {
 	char num[24];
@@ -90,8 +122,33 @@ void record_addu(struct record *r, const char *key, unsigned long v)
 	record_add(r, key, num);
 }
 
+/* Days since 1970-01-01 to a civil date, in 400-year eras of 146097 days
+ * starting on 0000-03-01 so that the leap day ends each year. */
+void audit_iso_time(long long t, char out[64])
+{
+	long long days = t / 86400, secs = t % 86400;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	days += 719468;
+	long long era = (days >= 0 ? days : days - 146096) / 146097;
+	long long doe = days - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153;
+	long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+	long long y = yoe + era * 400 + (m <= 2);
+
+	snprintf(out, 64, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", y, m, d, secs / 3600,
+		 secs / 60 % 60, secs % 60);
+}
+
 void audit_format(struct record *r, const struct audit *a, const char *decision)
 {
+	char when[64];
+
 	r->len = 0;
 	r->cut = false;
 	r->buf[0] = '\0';
@@ -103,6 +160,9 @@ void audit_format(struct record *r, const struct audit *a, const char *decision)
 		record_addu(r, "sudo_uid", (unsigned long)a->sudo_uid);
 	}
 	record_addu(r, "euid", a->euid);
+	/* syslog's own stamp has no year and no zone. */
+	audit_iso_time(a->now ? a->now : (long long)time(NULL), when);
+	record_add(r, "time", when);
 	record_add(r, "tty", a->tty);
 	record_add(r, "cwd", a->cwd);
 	record_add(r, "action", a->action ? a->action : "-");
@@ -119,6 +179,8 @@ void audit_format(struct record *r, const struct audit *a, const char *decision)
 	}
 	if (a->env_dropped[0])
 		record_add(r, "env_ignored", a->env_dropped);
+	if (a->dry_run)
+		record_add(r, "dry_run", "yes");
 }
 
 static void send(const struct record *r, int prio)
@@ -157,12 +219,14 @@ void audit_result(const struct audit *a, const char *decision, int code, const c
 	struct record r;
 
 	audit_format(&r, a, decision);
+	if (generation)
+		record_addu(&r, "generation", generation);
 	record_add(&r, "result", code == 0 ? "ok" : "failed");
 	for (size_t i = 0; i < nnotes; i++)
 		record_add(&r, notes[i].key, notes[i].value);
 	if (code)
 		record_addu(&r, "exit", (unsigned long)code);
 	if (error)
-		record_add(&r, "error", error);
+		record_add_rest(&r, "error", error);
 	send(&r, code ? LOG_WARNING : LOG_NOTICE);
 }
