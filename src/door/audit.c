@@ -14,10 +14,17 @@ static struct {
 } notes[AUDIT_MAX_CHANGES];
 static size_t nnotes;
 static unsigned long generation;
+static bool use_journal;
 
 void audit_generation(unsigned long number)
 {
 	generation = number;
+}
+
+void audit_forget(void)
+{
+	nnotes = 0;
+	generation = 0;
 }
 
 void audit_note(const char *key, const char *value)
@@ -39,9 +46,11 @@ void audit_change(const char *pkg, const char *from, const char *to)
 	audit_note(key, value);
 }
 
+/* A record stays below AUDIT_LINE_MAX whatever it carries, so that with
+ * the syslog header and " truncated=1" it is never cut by the receiver. */
 static void append(struct record *r, const char *s, size_t n)
 {
-	if (r->cut || r->len + n >= sizeof r->buf - 16) {
+	if (r->cut || r->len + n > AUDIT_LINE_MAX) {
 		r->cut = true;
 		return;
 	}
@@ -183,10 +192,79 @@ void audit_format(struct record *r, const struct audit *a, const char *decision)
 		record_add(r, "dry_run", "yes");
 }
 
-static void send(const struct record *r, int prio)
+static void jfield_u(struct jfields *j, const char *name, unsigned long v)
 {
+	char num[24];
+
+	snprintf(num, sizeof num, "%lu", v);
+	jfields_add(j, name, num);
+}
+
+void audit_journal(struct jfields *j, const struct audit *a, const char *decision,
+		   const char *result, int code, const char *message, int prio)
+{
+	char name[sizeof notes[0].key + 8];
+
+	j->len = j->n = 0;
+	j->cut = false;
+	/* The message first: whatever else does not fit, the line does. The
+	 * fields carry values as they are (the protocol frames each by its
+	 * length), an auditor's exact matches; MESSAGE is the escaped line. */
+	jfields_add(j, "MESSAGE", message);
+	jfield_u(j, "PRIORITY", (unsigned long)prio);
+	jfield_u(j, "SYSLOG_FACILITY", LOG_AUTHPRIV >> 3);
+	jfields_add(j, "SYSLOG_IDENTIFIER", "obsenv");
+	jfield_u(j, "SYSLOG_PID", (unsigned long)getpid());
+	jfields_add(j, "OBSENV_DECISION", decision);
+	jfield_u(j, "OBSENV_UID", a->uid);
+	jfields_add(j, "OBSENV_USER", a->user[0] ? a->user : "?");
+	if (a->sudo_user[0]) {
+		jfields_add(j, "OBSENV_SUDO_USER", a->sudo_user);
+		jfield_u(j, "OBSENV_SUDO_UID", (unsigned long)a->sudo_uid);
+	}
+	jfields_add(j, "OBSENV_ACTION", a->action ? a->action : "-");
+	if (a->target)
+		jfields_add(j, "OBSENV_AS", a->target);
+	if (a->role)
+		jfields_add(j, "OBSENV_ROLE", a->role);
+	/* "no" as well: journalctl matches values, and cannot leave out the
+	 * entries that have a field. */
+	jfields_add(j, "OBSENV_DRY_RUN", a->dry_run ? "yes" : "no");
+	if (!result)
+		return;
+	jfields_add(j, "OBSENV_RESULT", result);
+	if (code)
+		jfield_u(j, "OBSENV_EXIT", (unsigned long)code);
+	if (generation)
+		jfield_u(j, "OBSENV_GENERATION", generation);
+	for (size_t i = 0; i < nnotes; i++) {
+		snprintf(name, sizeof name, "OBSENV_%.72s", notes[i].key);
+		jfields_add(j, name, notes[i].value);
+	}
+	/* The package names again, exactly and under one name: a field name
+	 * is upper case and may be cut, and journalctl matches values only,
+	 * so "everything that changed pkg" is OBSENV_PACKAGE=pkg. */
+	for (size_t i = 0; i < nnotes; i++)
+		if (!strncmp(notes[i].key, "pkg.", 4) || !strncmp(notes[i].key, "pin.", 4))
+			jfields_add(j, "OBSENV_PACKAGE", notes[i].key + 4);
+}
+
+/* The journal when this run has one, else syslog; never both, so that
+ * nothing is counted twice, and never neither. */
+static void send(const struct audit *a, const struct record *r, const char *decision,
+		 const char *result, int code, int prio)
+{
+	static char line[AUDIT_MAX + 16];
+	static struct jfields j;
+
 	/* A cut record says so at its end, where nothing can be appended. */
-	syslog(LOG_AUTHPRIV | prio, "%s%s", r->buf, r->cut ? " truncated=1" : "");
+	snprintf(line, sizeof line, "%s%s", r->buf, r->cut ? " truncated=1" : "");
+	if (use_journal) {
+		audit_journal(&j, a, decision, result, code, line, prio);
+		if (journal_send(&j) == 0)
+			return;
+	}
+	syslog(LOG_AUTHPRIV | prio, "%s", line);
 }
 
 void audit_open(struct audit *a, int argc, char **argv)
@@ -202,6 +280,7 @@ void audit_open(struct audit *a, int argc, char **argv)
 	/* Connect now, while nothing is forbidden yet; records sent after the
 	 * drop and under seccomp reuse this socket. */
 	openlog("obsenv", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	use_journal = journal_open();
 }
 
 void audit_decision(const struct audit *a, const char *decision, const char *reason)
@@ -211,7 +290,7 @@ void audit_decision(const struct audit *a, const char *decision, const char *rea
 	audit_format(&r, a, decision);
 	if (reason)
 		record_add(&r, "reason", reason);
-	send(&r, strcmp(decision, "allow") ? LOG_WARNING : LOG_NOTICE);
+	send(a, &r, decision, NULL, 0, strcmp(decision, "allow") ? LOG_WARNING : LOG_NOTICE);
 }
 
 void audit_result(const struct audit *a, const char *decision, int code, const char *error)
@@ -228,5 +307,5 @@ void audit_result(const struct audit *a, const char *decision, int code, const c
 		record_addu(&r, "exit", (unsigned long)code);
 	if (error)
 		record_add_rest(&r, "error", error);
-	send(&r, code ? LOG_WARNING : LOG_NOTICE);
+	send(a, &r, decision, code == 0 ? "ok" : "failed", code, code ? LOG_WARNING : LOG_NOTICE);
 }

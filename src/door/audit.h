@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "door/journal.h"
+
 #define AUDIT_MAX 8192
 #define AUDIT_VALUE_MAX 256 /* bytes of one value before it is cut */
 #define AUDIT_MAX_ARGS 16
@@ -63,7 +65,15 @@ void audit_change(const char *pkg, const char *from, const char *to);
 void audit_note(const char *key, const char *value);
 /* The generation this run made current ("generation=<n>"). */
 void audit_generation(unsigned long number);
+/* Forgets the notes and the generation (tests and fuzzing only). */
+void audit_forget(void);
 /* Formats a record without sending it (for tests). */
 void audit_format(struct record *r, const struct audit *a, const char *decision);
+/* The journal fields of a record whose line is message: the facts an
+ * auditor filters on (OBSENV_ACTION, OBSENV_USER, ...), the result's
+ * notes as OBSENV_<KEY> (pkg.<name> becomes OBSENV_PKG_<NAME>), and the
+ * syslog identity. result is NULL for a decision. */
+void audit_journal(struct jfields *j, const struct audit *a, const char *decision,
+		   const char *result, int code, const char *message, int prio);
 
 #endif

@@ -71,6 +71,23 @@ Test(audit, thousands_of_arguments_stay_bounded)
 	cr_expect(r.len < AUDIT_MAX);
 }
 
+Test(audit, a_full_record_stops_below_the_line_limit)
+{
+	static char *argv[17];
+	static char ctl[300];
+	struct record r;
+	struct audit a = { .uid = 1, .action = "list", .argc = 17, .argv = argv };
+
+	memset(ctl, 1, sizeof ctl - 1);
+	argv[0] = "obsenv";
+	for (int i = 1; i < 17; i++)
+		argv[i] = ctl;
+	audit_format(&r, &a, "error");
+	cr_expect(r.cut);
+	cr_expect(r.len <= AUDIT_LINE_MAX, "%zu", r.len);
+	cr_expect(strncmp(r.buf, "decision=error uid=1 ", 21) == 0);
+}
+
 Test(audit, time_is_iso_8601_utc_with_the_year)
 {
 	char t[64];
