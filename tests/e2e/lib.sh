@@ -231,7 +231,41 @@ e2e_journald_stop() {
 	return 0
 }
 
+# A real rsyslogd with the distribution's own rules (/etc/rsyslog.conf and
+# rsyslog.d) and a private /var/log: only its socket path, work directory
+# and kernel input differ. Its socket is bound over /dev/log. SECURE_LOG is
+# the file the rules send authpriv to (auth.log on Debian, secure on EL).
+e2e_rsyslogd() {
+	local d=$T/rsyslog rule
+	install -d -m 0755 "$d/varlog" "$d/spool" || return 1
+	[[ -f /etc/rsyslog.conf ]] && command -v rsyslogd >/dev/null || return 1
+	rule=$(grep -E '^[^#]*authpriv\.\*' /etc/rsyslog.conf | head -1)
+	SECURE_LOG=$(awk '{ print $NF }' <<<"$rule" | sed 's/^-//')
+	[[ $SECURE_LOG == /var/log/* ]] || return 1
+	SECURE_LOG=$d/varlog/${SECURE_LOG#/var/log/}
+	sed -e "s|^module(load=\"imuxsock\".*|module(load=\"imuxsock\" SysSock.Name=\"$d/log.sock\")|" \
+	    -e '/^module(load="imklog")/d' -e '/^module(load="imjournal"/d' \
+	    -e "s|^\\\$WorkDirectory .*|\\\$WorkDirectory $d/spool|" /etc/rsyslog.conf >"$d/rsyslog.conf"
+	grep -q "SysSock.Name=\"$d/log.sock\"" "$d/rsyslog.conf" || return 1
+	mount --bind "$d/varlog" /var/log || return 1
+	rsyslogd -n -f "$d/rsyslog.conf" -i "$d/pid" >"$d/rsyslogd.out" 2>&1 &
+	RSYSLOGD_PID=$!
+	for _ in $(seq 100); do [[ -S $d/log.sock ]] && break; sleep 0.05; done
+	[[ -S $d/log.sock ]] && mount --bind "$d/log.sock" /dev/log
+}
+
+# Back to the test receiver on /dev/log.
+e2e_rsyslogd_stop() {
+	[[ -n ${RSYSLOGD_PID:-} ]] || return 0
+	kill "$RSYSLOGD_PID" 2>/dev/null && wait "$RSYSLOGD_PID" 2>/dev/null
+	RSYSLOGD_PID=
+	umount /dev/log 2>/dev/null
+	umount /var/log 2>/dev/null
+	return 0
+}
+
 e2e_cleanup() {
+	e2e_rsyslogd_stop
 	e2e_journald_stop
 	[[ -n ${SINK_PID:-} ]] && kill "$SINK_PID" 2>/dev/null
 	[[ -s ${T:-/nonexistent}/ssh/pid ]] && kill "$(cat "$T/ssh/pid")" 2>/dev/null
