@@ -20,6 +20,14 @@ PKG_LIBS   := $(shell pkg-config --libs yaml-0.1 libcap) -ldl
 # libseccomp compiles the filter at build time (src/confine/sandbox_gen.c); obsenv
 # loads the compiled program and is not linked with it. The unit tests are.
 SECCOMP_LIBS := $(shell pkg-config --libs libseccomp)
+# The audit records also go to the journal as fields (src/door/journal.c)
+# when libsystemd is there at build time; SYSTEMD=0 builds without it, and
+# the records go to syslog alone, as they do on a machine without journald.
+SYSTEMD ?= $(shell pkg-config --exists libsystemd && echo 1 || echo 0)
+ifeq ($(SYSTEMD),1)
+PKG_CFLAGS += $(shell pkg-config --cflags libsystemd) -DHAVE_SYSTEMD
+PKG_LIBS   += $(shell pkg-config --libs libsystemd)
+endif
 GIT_SONAME := $(shell readelf -dW $$(pkg-config --variable=libdir libgit2)/libgit2.so 2>/dev/null | \
                 sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 
@@ -235,7 +243,7 @@ rpmcheck: rpm
 DEB_PKGS := gcc libc6-dev make pkg-config libgit2-dev libyaml-dev libcap-dev libseccomp-dev \
             libcriterion-dev sudo util-linux mount passwd git openssh-server openssh-client mandoc cppcheck clang-tidy \
             valgrind binutils python3 hyperfine jq rpm cpio bash-completion clang openssl ca-certificates curl \
-            strace xfsprogs
+            strace xfsprogs libsystemd-dev systemd rsyslog
 deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PKGS)

@@ -111,6 +111,7 @@ static int parse(int argc, char **argv)
 
 	if (r)
 		return r;
+	run.au.dry_run = run.req.dry_run;
 	if (!run.req.has_action || run.req.help || run.req.version) {
 		run.decision = "allow";
 		run.done = true;

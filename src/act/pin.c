@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "act/act.h"
+#include "core/sha256.h"
 #include "door/audit.h"
 #include "policy/cycle.h"
 #include "core/err.h"
@@ -104,6 +105,7 @@ static void plan_import_one(const struct policy *p, const struct package *k, con
 {
 	char cands[CYCLE_MAX_CANDIDATES][REF_MAX_LEN + 1], ref[REF_MAX_LEN + 16];
 	char found[CYCLE_MAX_CANDIDATES + 1][OID_HEX + 1], first[REF_MAX_LEN + 1] = "";
+	char key[NAME_MAX_LEN + 16], note[2 * REF_MAX_LEN + OID_HEX + 16];
 	size_t n = cycle_candidates(value, cands, CYCLE_MAX_CANDIDATES), nf = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -140,6 +142,11 @@ static void plan_import_one(const struct policy *p, const struct package *k, con
 	memset(pin, 0, sizeof *pin);
 	str_copy(pin->commit, sizeof pin->commit, found[0]);
 	str_copy(pin->tag, sizeof pin->tag, first);
+	/* What the file said and what it was taken to mean, even when the
+	 * import is refused: the file itself is the caller's and may change. */
+	snprintf(key, sizeof key, "import.%s", k->name);
+	snprintf(note, sizeof note, "%s -> %s %s", value, first[0] ? first : k->deploy_branch, found[0]);
+	audit_note(key, note);
 	if (check_reachable(p, k, pin, req))
 		problem(pr, "%s", err_msg());
 }
@@ -150,11 +157,14 @@ static int plan_import(const struct policy *p, const struct request *req, struct
 	struct cycle_entry *e = NULL;
 	struct problems pr = { .file = req->import };
 	size_t n = 0, skipped = 0;
+	char sum[SHA256_HEX + 1];
 	bool *seen = calloc(p->npkgs ? p->npkgs : 1, sizeof *seen);
 	int r = 0;
 
 	if (!seen)
 		return err_oom();
+	sha256_hex(req->import_buf, req->import_len, sum);
+	audit_note("import_sha256", sum);
 	if (cycle_parse(req->import_buf, req->import_len, &d, &e, &n)) {
 		for (size_t i = 0; i < d.n; i++) {
 			size_t len = strlen(pr.text);

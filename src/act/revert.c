@@ -20,7 +20,7 @@ int act_revert(const struct act_ctx *ctx)
 	struct store s = STORE_INIT;
 	struct generation cur = { 0 }, old = { 0 }, next = { 0 };
 	unsigned int want = 0;
-	char action[24];
+	char action[24], to[24];
 	size_t changed = 0, dropped = 0;
 	int r;
 
@@ -41,6 +41,9 @@ int act_revert(const struct act_ctx *ctx)
 			goto out;
 		}
 	}
+	/* The target, also when it was not named: "the one before". */
+	snprintf(to, sizeof to, "%u", want);
+	audit_note("revert_to", to);
 	if (want == cur.number) {
 		printf("generation %u is current already: nothing changed\n", want);
 		goto out;

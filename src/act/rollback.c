@@ -115,6 +115,7 @@ int act_rollback(const struct act_ctx *ctx)
 		act_stamp(&next, c, "rollback");
 		if ((r = store_switch(&s, &next)))
 			goto out;
+		audit_generation(next.number);
 		printf("rolled back %zu package%s: generation %lu is current\n", changed,
 		       changed == 1 ? "" : "s", next.number);
 	}

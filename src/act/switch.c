@@ -84,6 +84,7 @@ int act_switch(struct store *s, const struct caller *c, const char *action,
 		goto out;
 	if ((r = store_switch(s, use)))
 		goto out;
+	audit_generation(use->number);
 	/* What the new generation changed, not what was planned: a package
 	 * left as a rollback put it is no change of this action's. */
 	for (size_t i = 0; i < use->npkgs; i++) {

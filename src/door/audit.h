@@ -8,9 +8,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "door/journal.h"
+
 #define AUDIT_MAX 8192
 #define AUDIT_VALUE_MAX 256 /* bytes of one value before it is cut */
 #define AUDIT_MAX_ARGS 16
+/* The error text may fill the record up to here: rsyslog's default
+ * maxMessageSize is 8 KiB with the header, and what it cuts is the end. */
+#define AUDIT_LINE_MAX (AUDIT_MAX - 256)
 
 struct record {
 	char buf[AUDIT_MAX];
@@ -22,6 +27,12 @@ struct record {
  * only of characters that cannot be mistaken for syntax. */
 void record_add(struct record *r, const char *key, const char *value);
 void record_addu(struct record *r, const char *key, unsigned long v);
+/* The same with as many bytes of value as fit below AUDIT_LINE_MAX, for
+ * the text that explains a failure and comes last. */
+void record_add_rest(struct record *r, const char *key, const char *value);
+/* t as ISO 8601 UTC ("2026-01-31T23:59:59Z"), without the time zone
+ * files that gmtime(3) may open and the sandbox forbids. */
+void audit_iso_time(long long t, char out[64]);
 
 /* What every record of this invocation repeats. Filled in as it becomes
  * known; strings are owned by the caller. */
@@ -38,6 +49,8 @@ struct audit {
 	const char *role;
 	int argc;
 	char **argv;
+	bool dry_run;        /* --dry-run: "result=ok" changed nothing */
+	long long now;       /* for tests; 0: the clock at each record */
 };
 
 void audit_open(struct audit *a, int argc, char **argv);
@@ -50,7 +63,17 @@ void audit_change(const char *pkg, const char *from, const char *to);
 /* Any other " key=value" the result record must carry (what was written
  * where, what was refused and why). */
 void audit_note(const char *key, const char *value);
+/* The generation this run made current ("generation=<n>"). */
+void audit_generation(unsigned long number);
+/* Forgets the notes and the generation (tests and fuzzing only). */
+void audit_forget(void);
 /* Formats a record without sending it (for tests). */
 void audit_format(struct record *r, const struct audit *a, const char *decision);
+/* The journal fields of a record whose line is message: the facts an
+ * auditor filters on (OBSENV_ACTION, OBSENV_USER, ...), the result's
+ * notes as OBSENV_<KEY> (pkg.<name> becomes OBSENV_PKG_<NAME>), and the
+ * syslog identity. result is NULL for a decision. */
+void audit_journal(struct jfields *j, const struct audit *a, const char *decision,
+		   const char *result, int code, const char *message, int prio);
 
 #endif

@@ -174,7 +174,99 @@ e2e_logsink() {
 	[[ -S $T/log.sock ]] && mount --bind "$T/log.sock" /dev/log
 }
 
+# A real systemd-journald, without systemd as PID 1, inside the private
+# mount namespace: private directories on /run/systemd (its sockets),
+# /run/log (the journal it writes) and /var/log. obsenv finds the journal
+# socket and sends its records there, and no longer to /dev/log. While it
+# runs, $AUDIT is the journal's obsenv entries written as the syslog
+# receiver writes a datagram (export2lines.py), remade from the journal by
+# e2e_journal_read, so that every audit assertion reads the journal
+# instead. JOURNAL is the directory for journalctl -D, a new one at each
+# start.
+e2e_journald() {
+	JOURNALD_STARTS=$((${JOURNALD_STARTS:-0} + 1))
+	local d=$T/journald.$JOURNALD_STARTS
+	JOURNAL=$d/log/journal
+	install -d -m 0755 "$d/run" "$d/log" "$d/varlog" || return 1
+	mount --bind "$d/run" /run/systemd && mount --bind "$d/log" /run/log &&
+		mount --bind "$d/varlog" /var/log || return 1
+	/lib/systemd/systemd-journald >"$d/journald.out" 2>&1 &
+	JOURNALD_PID=$!
+	for _ in $(seq 100); do
+		[[ -S /run/systemd/journal/socket && -n $(find "$JOURNAL" -name system.journal 2>/dev/null) ]] && break
+		sleep 0.05
+	done
+	[[ -S /run/systemd/journal/socket ]] || return 1
+	AUDIT_SYSLOG=${AUDIT_SYSLOG:-$AUDIT}
+	AUDIT=$d/audit.log
+	e2e_journal_sync
+}
+
+e2e_journal_read() {
+	journalctl --directory="$JOURNAL" -o export SYSLOG_IDENTIFIER=obsenv |
+		python3 "$SRC/tests/e2e/export2lines.py" >"$AUDIT.new" && mv "$AUDIT.new" "$AUDIT"
+}
+
+# Waits until journald has written every record sent before now: an entry
+# of our own, sent now, comes after them. Its line (": e2e: ") is not a
+# record; records() leaves it out.
+e2e_journal_sync() {
+	JOURNAL_SYNCS=$((${JOURNAL_SYNCS:-0} + 1))
+	printf 'MESSAGE=e2e: sync %s\nSYSLOG_IDENTIFIER=obsenv\n' "$JOURNAL_SYNCS" | logger --journald ||
+		return 1
+	for _ in $(seq 200); do
+		e2e_journal_read
+		grep -q ": e2e: sync $JOURNAL_SYNCS\$" "$AUDIT" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Back to the syslog receiver: journald stops and its directories go.
+e2e_journald_stop() {
+	[[ -n ${JOURNALD_PID:-} ]] && kill "$JOURNALD_PID" 2>/dev/null && wait "$JOURNALD_PID" 2>/dev/null
+	JOURNALD_PID=
+	[[ -n ${AUDIT_SYSLOG:-} ]] && AUDIT=$AUDIT_SYSLOG
+	umount /var/log /run/log /run/systemd 2>/dev/null
+	return 0
+}
+
+# A real rsyslogd with the distribution's own rules (/etc/rsyslog.conf and
+# rsyslog.d) and a private /var/log: only its socket path, work directory
+# and kernel input differ. Its socket is bound over /dev/log. SECURE_LOG is
+# the file the rules send authpriv to (auth.log on Debian, secure on EL).
+e2e_rsyslogd() {
+	local d=$T/rsyslog rule
+	install -d -m 0755 "$d/varlog" "$d/spool" || return 1
+	[[ -f /etc/rsyslog.conf ]] && command -v rsyslogd >/dev/null || return 1
+	rule=$(grep -E '^[^#]*authpriv\.\*' /etc/rsyslog.conf | head -1)
+	SECURE_LOG=$(awk '{ print $NF }' <<<"$rule" | sed 's/^-//')
+	[[ $SECURE_LOG == /var/log/* ]] || return 1
+	SECURE_LOG=$d/varlog/${SECURE_LOG#/var/log/}
+	sed -e "s|^module(load=\"imuxsock\".*|module(load=\"imuxsock\" SysSock.Name=\"$d/log.sock\")|" \
+	    -e '/^module(load="imklog")/d' -e '/^module(load="imjournal"/d' \
+	    -e "s|^\\\$WorkDirectory .*|\\\$WorkDirectory $d/spool|" /etc/rsyslog.conf >"$d/rsyslog.conf"
+	grep -q "SysSock.Name=\"$d/log.sock\"" "$d/rsyslog.conf" || return 1
+	mount --bind "$d/varlog" /var/log || return 1
+	rsyslogd -n -f "$d/rsyslog.conf" -i "$d/pid" >"$d/rsyslogd.out" 2>&1 &
+	RSYSLOGD_PID=$!
+	for _ in $(seq 100); do [[ -S $d/log.sock ]] && break; sleep 0.05; done
+	[[ -S $d/log.sock ]] && mount --bind "$d/log.sock" /dev/log
+}
+
+# Back to the test receiver on /dev/log.
+e2e_rsyslogd_stop() {
+	[[ -n ${RSYSLOGD_PID:-} ]] || return 0
+	kill "$RSYSLOGD_PID" 2>/dev/null && wait "$RSYSLOGD_PID" 2>/dev/null
+	RSYSLOGD_PID=
+	umount /dev/log 2>/dev/null
+	umount /var/log 2>/dev/null
+	return 0
+}
+
 e2e_cleanup() {
+	e2e_rsyslogd_stop
+	e2e_journald_stop
 	[[ -n ${SINK_PID:-} ]] && kill "$SINK_PID" 2>/dev/null
 	[[ -s ${T:-/nonexistent}/ssh/pid ]] && kill "$(cat "$T/ssh/pid")" 2>/dev/null
 	[[ -s ${T:-/nonexistent}/https/pids ]] && xargs kill <"$T/https/pids" 2>/dev/null

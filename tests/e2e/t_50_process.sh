@@ -77,7 +77,8 @@ t "a 131,071-byte argument"
 run asuser $E2E_OBS "$OBSENV" list "$(head -c 131071 /dev/zero | tr '\0' A)"
 rc_is 2
 err_is "obsenv: argument 2 is longer than 4096 bytes"
-audit_has "arg2=A{256}\\.\\.\\.\\[131071 bytes\\]"
+# Quoted: the mark has a space.
+audit_has "arg2=\"A{256}\\.\\.\\.\\[131071 bytes\\]\""
 
 t "thousands of arguments"
 run asuser $E2E_OBS "$OBSENV" list $(seq 5000)

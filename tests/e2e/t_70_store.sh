@@ -116,6 +116,9 @@ rc_is 0
 out_has "^pkg00: [0-9a-f]{10} \\(v.*\\) -> $(base_of pkg00 | cut -c1-10) \\($(tag_of pkg00)\\)$"
 out_has "^dry run: 3 packages would change; nothing changed$"
 [[ $(gen_of) == generations/1 ]] || errs+=("dry run switched")
+audit_has "$(rec allow "$UID_OWNER" $E2E_OWNER).*action=rollback .*arg2=--dry-run dry_run=yes$"
+audit_has "action=rollback .*dry_run=yes result=ok$"
+audit_count 0 "generation="
 
 t "rollback by an observer through sudo"
 run sudo_obs rollback
@@ -127,6 +130,9 @@ for p in pkg00 pkg01 pkg02; do
 	[[ $(commit_at $p) == $(base_of $p) ]] || errs+=("$p is not on its base pin")
 done
 audit_has "sudo_user=$E2E_OBS .*action=rollback .*role=observers .*result=ok pkg.pkg00=$(deploy_of pkg00)\\.\\.$(base_of pkg00) pkg.pkg01="
+audit_has "action=rollback .*generation=2 result=ok "
+# The year and the zone, which syslog's own stamp lacks.
+audit_has "$(rec allow "$UID_OWNER" $E2E_OWNER)sudo_user=$E2E_OBS sudo_uid=$UID_OBS euid=0 time=$(date -u +%Y-%m-%d)T[0-9]{2}:[0-9]{2}:[0-9]{2}Z tty="
 grep -q "^user $E2E_OWNER$" "$T/env/generations/2/record" && grep -q "^sudo_user $E2E_OBS$" "$T/env/generations/2/record" ||
 	errs+=("generation record: $(cat "$T/env/generations/2/record")")
 setup_sh_is 2
@@ -155,6 +161,8 @@ t "revert to the deploy heads"
 run sudo_mnt revert
 rc_is 0
 out_has "^reverted to generation 1: generation 3 is current \\(3 packages changed\\)$"
+# The target, though the command line did not name it.
+audit_has "action=revert .*argc=1 .*generation=3 result=ok revert_to=1 pkg.pkg00="
 setup_sh_is 3
 [[ $(commit_at pkg00) == $(deploy_of pkg00) ]] || errs+=("not back on deploy")
 run sudo_mnt revert 99

@@ -433,6 +433,8 @@ printf 'pkg01=1.5.0a2\npkg02=deploy\nnot_a_package=1\n' >"$H_MNT/cycle.env"
 mnt pin --import "$H_MNT/cycle.env"
 rc_is 0
 out_has "^$H_MNT/cycle.env: 1 name not in the policy skipped$"
+# What was in the file, which the caller may change or delete afterwards.
+audit_has "action=pin .*result=ok import_sha256=$(sha256sum <"$H_MNT/cycle.env" | cut -c1-64) import.pkg01=\"1.5.0a2 -> v1.5.0-alpha.2 $(mremote pkg01 'deploy~1')\" import.pkg02=\"deploy -> deploy $(mremote pkg02 deploy)\" pin.pkg01="
 out_has "^pkg00: not in $H_MNT/cycle.env; keeps its pin$"
 grep -qx "  pkg01: {tag: \"v1.5.0-alpha.2\", commit: \"$(mremote pkg01 'deploy~1')\"}" "$M/owner/base.yaml" || errs+=("pkg01: $(grep pkg01 "$M/owner/base.yaml")")
 grep -qx "  pkg02: {commit: \"$(mremote pkg02 deploy)\"}" "$M/owner/base.yaml" || errs+=("pkg02: $(grep pkg02 "$M/owner/base.yaml")")

@@ -42,6 +42,8 @@ done
 
 req=$(rpm -qp --requires "$rpmfile" 2>/dev/null)
 grep -q '^libgit2' <<<"$req" && ok "requires libgit2 (loaded with dlopen)" || bad "no libgit2 requirement: $req"
+grep -q '^libsystemd\.so\.0' <<<"$req" && ok "requires libsystemd (built with the journal fields)" ||
+	bad "no libsystemd requirement: built without the journal? $req"
 
 # The sudoers example must activate nothing.
 body=$(rpm2cpio "$rpmfile" | (cd "$(mktemp -d)" && cpio -idm --quiet ./etc/sudoers.d/obsenv && cat etc/sudoers.d/obsenv))
