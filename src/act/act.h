@@ -46,6 +46,7 @@ act_fn act_diff;
 act_fn act_pin;
 act_fn act_follow;
 act_fn act_verify;
+act_fn act_collect;
 
 /* Shared by the actions that make generations (act/common.c). */
 struct generation;
@@ -63,6 +64,8 @@ struct store;
 void act_gc(struct store *s, const struct policy *p);
 /* A warning goes to stderr and, under key, to the audit record: note
  * there if given (a value for machines, "was..now"), else msg. */
+/* Records and clears a freeze whose --until has passed (switch lock). */
+void act_expire_freeze(struct store *s, const struct caller *c, const char *action);
 void act_warn(const char *key, const char *msg, const char *note);
 /* Removes killed runs' leftovers; what cannot go is a warning. */
 void act_sweep(struct store *s, bool trees);

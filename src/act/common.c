@@ -8,6 +8,7 @@
 #include "git/repo.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "store/freeze.h"
 #include "store/gen.h"
 #include "store/pins.h"
 
@@ -219,4 +220,22 @@ int act_select_pkgs(const struct policy *p, const char *action, const struct req
 		want[k - p->pkgs] = true;
 	}
 	return 0;
+}
+
+/* A freeze whose --until has passed is recorded as ended by the first run
+ * that finds it: the timer's pull, every 30 s, even when it fetches
+ * nothing. Under the switch lock, as every write of the freeze file is, so
+ * that a freeze made meanwhile is never the one removed; a lock that
+ * cannot be had now leaves it to the next run. */
+void act_expire_freeze(struct store *s, const struct caller *c, const char *action)
+{
+	char who[160], earlier[256];
+	struct freeze f;
+
+	if (freeze_read(s, &f) != R_ABSENT || !f.expired ||
+	    store_lock(s, LOCK_SWITCH, act_who(c, action, who, sizeof who), earlier, sizeof earlier))
+		return;
+	act_note_earlier("interrupted.switch", earlier);
+	freeze_expire(s);
+	store_unlock(s, LOCK_SWITCH);
 }

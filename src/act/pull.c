@@ -137,6 +137,8 @@ int act_pull(const struct act_ctx *ctx)
 	    (r = act_open_store(&s, p, c, "pull", false, LOCK_WORK, true)) ||
 	    (r = store_current_required(&s, &cur)))
 		goto out;
+	if (!req->dry_run)
+		act_expire_freeze(&s, c, "pull");
 	if ((r = freeze_check(&s))) {
 		/* The timer (the owner itself, not a person through sudo) is
 		 * told by the exit status alone; the journal has the audit. */

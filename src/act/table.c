@@ -19,6 +19,7 @@ static act_fn *const table[A_COUNT] = {
 	[A_RESTORE_SETUPS] = act_restore_setups,
 	[A_FOLLOW] = act_follow,
 	[A_VERIFY] = act_verify,
+	[A_GC] = act_collect,
 };
 
 act_fn *act_lookup(enum action_id id)

@@ -146,6 +146,15 @@ static const struct action actions[A_COUNT] = {
 		.usage = "follow [--dry-run] [PKG...]",
 		.summary = "put packages back on their deploy heads, following them",
 	},
+	[A_GC] = {
+		.name = "gc",
+		.runs_as = AS_OWNER,
+		.changes = true,
+		.available = true,
+		.opts = OPT_DRY_RUN,
+		.usage = "gc [--dry-run]",
+		.summary = "remove what the store holds of packages the policy dropped",
+	},
 	[A_ACCEPT_REWRITE] = {
 		.name = "accept-rewrite",
 		.right = true,

@@ -9,7 +9,7 @@
 
 enum action_id {
 	A_CHECK, A_LIST, A_INIT, A_STATUS, A_ROLLBACK, A_PIN, A_CHECKOUT, A_PULL,
-	A_HISTORY, A_REVERT, A_DIFF, A_FREEZE, A_THAW, A_RESTORE_SETUPS, A_FOLLOW, A_VERIFY,
+	A_HISTORY, A_REVERT, A_DIFF, A_FREEZE, A_THAW, A_RESTORE_SETUPS, A_FOLLOW, A_VERIFY, A_GC,
 	/* Not a command: what a role must grant for pull --accept-rewrite,
 	 * so that a role allowed to pull (the timer's) cannot rewrite. */
 	A_ACCEPT_REWRITE,

@@ -249,6 +249,11 @@ int store_cleanup(struct store *s, bool trees)
 
 	r = sweep_at(s, "pins", r);
 	r = sweep_at(s, "generations", r);
+	/* A dropped package half removed by a killed gc. */
+	if (trees) {
+		r = sweep_at(s, "trees", r);
+		r = sweep_at(s, "repos", r);
+	}
 	for (size_t i = 0; trees && i < s->pol->npkgs; i++) {
 		snprintf(path, sizeof path, "trees/%s", s->pol->pkgs[i].name);
 		r = sweep_at(s, path, r);
