@@ -72,9 +72,13 @@ t() {
 	finish
 	NAME=$1
 	errs=()
+	mark_now
+}
+# mark_now: the records from here on are what audit_has looks at. With a
+# journal, a record it could not take still comes to the syslog receiver
+# (obsenv falls back): both are read.
+mark_now() {
 	MARK=$(wc -l <"$AUDIT")
-	# With a journal, a record it could not take still comes to the syslog
-	# receiver (obsenv falls back): both are read.
 	if [[ -n ${JOURNALD_PID:-} ]]; then
 		e2e_journal_read
 		MARK=$(wc -l <"$AUDIT") SYSLOG_MARK=$(wc -l <"$AUDIT_SYSLOG")

@@ -20,7 +20,7 @@ out_has "^  list +show what you may do"
 
 t "check as every user"
 for u in $E2E_OBS $E2E_MNT $E2E_OUT $E2E_OWNER; do
-	MARK=$(wc -l <"$AUDIT")
+	mark_now
 	run asuser "$u" "$OBSENV" check
 	rc_is 0
 	out_has "^$POLICY: OK$"

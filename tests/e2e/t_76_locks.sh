@@ -129,8 +129,7 @@ lpolicy
 run asuser $E2E_MNT "$A" checkout pkg01 "$(fx_tag pkg01)"
 rc_is 0
 audit_has "interrupted\\.work=.*$E2E_MNT, pull \\(pid $PULL, since .* ended without releasing the lock"
-MARK=$(wc -l <"$AUDIT")
-MARK=$(wc -l <"$AUDIT")
+mark_now
 run asuser $E2E_MNT "$A" checkout pkg02 "$(fx_tag pkg02)"
 records | grep -q 'interrupted\.' && errs+=("a run that released its lock was taken for a killed one")
 
@@ -139,7 +138,7 @@ run asuser $E2E_MNT "$A" checkout pkg01 deploy
 rc_is 0
 lpush pkg01 "a large change" 40000
 new01=$(git --git-dir="$L/remotes/pkg01.git" rev-parse deploy)
-MARK=$(wc -l <"$AUDIT")
+mark_now
 (as_mnt "$A" pull >"$L/pull.out" 2>"$L/pull.err") &
 PULL=$!
 waitfor 30 making_tree pkg01 || errs+=("never saw the pull checking out pkg01")

@@ -84,7 +84,7 @@ chmod 0777 "$B/base"
 run asuser $E2E_MNT "$ALT/obsenv" init
 rc_is 1
 err_has "$B/base: directory is writable by group or others \\(mode 0777\\)"
-MARK=$(wc -l <"$AUDIT")
+mark_now
 run asuser $E2E_OBS "$ALT/obsenv" rollback
 rc_is 0
 err_has "^obsenv: warning: the base file cannot be used \\(.*writable by group or others.*\\): rolling back to the last verified pins$"
