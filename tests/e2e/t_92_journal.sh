@@ -70,8 +70,15 @@ m=$(jfield MESSAGE OBSENV_USER=$E2E_OUT OBSENV_DECISION=error | tail -1)
 [[ $(jfield OBSENV_UID OBSENV_USER=$E2E_OUT OBSENV_DECISION=error | tail -1) == "$UID_OUT" ]] || errs+=("OBSENV_UID")
 
 t "recipe: who rolled back last night"
+# Off its base first, whatever the tests before left: the rollback below
+# then switches, and changes pkg01 (the next recipe looks for that).
+[[ $(deploy_of pkg01) != "$(base_of pkg01)" ]] || errs+=("the fixture's pkg01 has its base on deploy")
+run sudo_mnt checkout pkg01 deploy
+rc_is 0
+[[ $(commit_at pkg01) == "$(deploy_of pkg01)" ]] || errs+=("pkg01 is not on deploy: $err")
 run sudo_obs rollback
 rc_is 0
+[[ $(commit_at pkg01) == "$(base_of pkg01)" ]] || errs+=("the rollback did not put pkg01 on its base: $err")
 rb=$(recipe SYSLOG_IDENTIFIER=obsenv OBSENV_ACTION=rollback OBSENV_RESULT=ok OBSENV_DRY_RUN=no \
 	--since yesterday -o cat)
 grep -q "sudo_user=$E2E_OBS .*action=rollback .*generation=[0-9]* result=ok" <<<"$rb" || errs+=("not found: $rb")
