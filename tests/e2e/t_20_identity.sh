@@ -13,7 +13,7 @@ t "list as a maintainer shows every action"
 run asuser $E2E_MNT "$OBSENV" list
 rc_is 0
 out_has "^roles: +maintainers$"
-out_has "^    init status rollback pin checkout pull history revert diff freeze thaw follow verify   \\(as $E2E_OWNER\\)$"
+out_has "^    init status rollback pin checkout pull history revert diff freeze thaw follow verify gc   \\(as $E2E_OWNER\\)$"
 out_has "^    pull --accept-rewrite PKG --reason TEXT   \\(accept a rewritten deploy branch\\)$"
 out_lacks "also granted"
 
