@@ -31,7 +31,9 @@
 	X(git_reference_foreach_glob) X(git_packbuilder_new)                \
 	X(git_packbuilder_insert) X(git_packbuilder_insert_recur) X(git_packbuilder_insert_walk) \
 	X(git_packbuilder_object_count) X(git_packbuilder_foreach) X(git_packbuilder_free)      \
-	X(git_odb_write_pack)
+	X(git_odb_write_pack) X(git_tree_lookup) X(git_tree_entrycount) X(git_tree_entry_byindex) \
+	X(git_tree_entry_filemode) X(git_blob_lookup) X(git_blob_rawcontent) X(git_blob_rawsize) \
+	X(git_blob_free) X(git_index_add)
 
 #define DECLARE(f) extern __typeof__(f) *p_##f;
 GIT_FUNCS(DECLARE)
@@ -51,12 +53,20 @@ MUST_USE int repo_open(const struct policy *p, const struct package *k, git_repo
  * limits (git/limits.c); on failure nothing is left open. */
 MUST_USE int repo_open_commit(const struct policy *p, const struct package *k, const char *commit,
 			      git_repository **repo, git_object **obj);
-/* Checks commit out into trees/<pkg>/<tmp>, made read-only, as the
- * worktree that will be trees/<pkg>/<commit>: its .git file and the
- * admin directory repos/<pkg>.git/worktrees/<commit> name each other by
- * the final path, so that renaming it into place needs nothing more. The
- * index is written to index (a path). */
+/* Builds commit into trees/<pkg>/<tmp>, read-only, as the worktree that
+ * will be trees/<pkg>/<commit>: its .git file and the admin directory
+ * repos/<pkg>.git/worktrees/<commit> name each other by the final path,
+ * so that renaming it into place needs nothing more. The index is
+ * written to index (a path). recheck: see repo_build_tree. */
 MUST_USE int repo_checkout(const struct policy *p, const struct package *k, git_repository *repo,
-			   git_object *obj, const char *commit, const char *tmp, const char *index);
+			   git_object *obj, const char *commit, const char *tmp, const char *index,
+			   bool recheck);
+/* Fills the empty directory dfd with commit's files, each a hard link to
+ * the package's read-only copy in the file store at files (made when
+ * missing), and adds each to ix with its stat data (git/build.c).
+ * recheck (a repair): every shared copy is read back and compared with
+ * its blob first, and a damaged one replaced by a new file. */
+MUST_USE int repo_build_tree(const struct package *k, git_repository *repo, git_object *commit,
+			     int dfd, const char *files, git_index *ix, bool recheck);
 
 #endif

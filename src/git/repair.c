@@ -40,7 +40,7 @@ int repo_repair(const struct policy *p, const struct package *k, const char *com
 	snprintf(ix_tmp, sizeof ix_tmp, ".tmp-index-%s-%d", commit, (int)getpid());
 	snprintf(index, sizeof index, "%s/%s", dir, ix_tmp);
 	store_discard(dfd, tmp);
-	if ((r = repo_checkout(p, k, repo, obj, commit, tmp, index)))
+	if ((r = repo_checkout(p, k, repo, obj, commit, tmp, index, true)))
 		goto out;
 	snprintf(index, sizeof index, "the rebuilt tree of %s %.10s", k->name, commit);
 	if ((r = fs_sync_before_name(dfd, index)))

@@ -6,7 +6,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +112,11 @@ static void repo_path(const struct policy *p, const struct package *k, char *buf
 static int reset_config(const char *path)
 {
 	static const char config[] = "[core]\n\trepositoryformatversion = 0\n\tbare = true\n"
-				     "\tfilemode = true\n\tlogallrefupdates = false\n";
+				     "\tfilemode = true\n\tlogallrefupdates = false\n"
+				     /* Trees share files by hard links, and a link made or
+				      * removed anywhere changes an inode's ctime: git status in
+				      * a tree compares the rest of the stat data. */
+				     "\ttrustctime = false\n";
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r;
 
 	if (fd < 0)
@@ -477,16 +480,6 @@ static int write_text(const char *dir, const char *name, const char *text)
 	return ok ? 0 : err_sys(E_FAIL, errno, "%s", path);
 }
 
-/* Read-only once made: files lose their write bits, then directories
- * (depth first, so the walk can still enter them). Links are left alone. */
-static int readonly(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)ftw;
-	if (type == FTW_SL || type == FTW_SLN)
-		return 0;
-	return chmod(path, st->st_mode & ~(mode_t)0222) ? -1 : 0;
-}
-
 static int describe(git_object *commit, char *out, size_t size)
 {
 	git_describe_options o = GIT_DESCRIBE_OPTIONS_INIT;
@@ -543,48 +536,49 @@ int repo_check_limits(const struct policy *p, const struct package *k, const cha
 }
 
 int repo_checkout(const struct policy *p, const struct package *k, git_repository *repo,
-		  git_object *obj, const char *commit, const char *tmp, const char *index)
+		  git_object *obj, const char *commit, const char *tmp, const char *index, bool recheck)
 {
 	char dir[PATH_MAX_LEN + 128], path[PATH_MAX_LEN + 200], admin[PATH_MAX_LEN + 200];
 	char text[2 * PATH_MAX_LEN + 300];
-	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
 	git_index *ix = NULL;
-	int r = 0;
+	int r = 0, dfd = -1;
 
 	snprintf(dir, sizeof dir, "%s/trees/%s", p->root, k->name);
 	snprintf(path, sizeof path, "%s/%s", dir, tmp);
 	snprintf(admin, sizeof admin, "%s/repos/%s.git/worktrees/%s", p->root, k->name, commit);
 	snprintf(text, sizeof text, "%s/repos/%s.git/worktrees", p->root, k->name);
 	if ((mkdir(dir, 0755) && errno != EEXIST) || (mkdir(text, 0755) && errno != EEXIST) ||
-	    (mkdir(admin, 0755) && errno != EEXIST) || mkdir(path, 0755))
+	    (mkdir(admin, 0755) && errno != EEXIST) || mkdir(path, 0755) ||
+	    (dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return err_sys(E_FAIL, errno, "cannot prepare the tree of %s %s", k->name, commit);
 	/* A worktree with a detached HEAD: plain git works in it. */
 	snprintf(text, sizeof text, "%s\n", commit);
 	if ((r = write_text(admin, "HEAD", text)) || (r = write_text(admin, "commondir", "../..\n")))
-		return r;
+		goto out;
 	snprintf(text, sizeof text, "%s/%s/.git\n", dir, commit);
 	if ((r = write_text(admin, "gitdir", text)))
-		return r;
+		goto out;
 	unlink(index);
-	if (G(git_index_open)(&ix, index) < 0 || G(git_repository_set_workdir)(repo, path, 0) < 0 ||
-	    G(git_repository_set_index)(repo, ix) < 0) {
+	if (G(git_index_open)(&ix, index) < 0) {
 		r = repo_fail(k->name);
 		goto out;
 	}
-	/* Exactly the commit's bytes: no filters, no submodules, no hooks. */
-	co.checkout_strategy = GIT_CHECKOUT_FORCE;
-	co.disable_filters = 1;
-	if (G(git_checkout_tree)(repo, obj, &co) < 0 || G(git_index_write)(ix) < 0) {
+	snprintf(text, sizeof text, "%s/repos/%s.git/files", p->root, k->name);
+	if ((r = repo_build_tree(k, repo, obj, dfd, text, ix, recheck)))
+		goto out;
+	if (G(git_index_write)(ix) < 0) {
 		r = repo_fail(k->name);
 		goto out;
 	}
 	snprintf(text, sizeof text, "gitdir: %s\n", admin);
 	if ((r = write_text(path, ".git", text)))
 		goto out;
-	if (nftw(path, readonly, 64, FTW_PHYS | FTW_DEPTH))
+	/* Read-only once made; the files are already. */
+	if (fchmodat(dfd, ".git", 0444, 0) || fchmod(dfd, 0555))
 		r = err_sys(E_FAIL, errno, "cannot make the tree of %s read-only", k->name);
 out:
 	G(git_index_free)(ix);
+	close(dfd);
 	return r;
 }
 
@@ -609,7 +603,7 @@ int repo_materialize(const struct policy *p, const struct package *k, const char
 		return r;
 	snprintf(tmp, sizeof tmp, ".tmp-%s-%d", commit, (int)getpid());
 	snprintf(index, sizeof index, "%s/repos/%s.git/worktrees/%s/index", p->root, k->name, commit);
-	if ((r = repo_checkout(p, k, repo, obj, commit, tmp, index)))
+	if ((r = repo_checkout(p, k, repo, obj, commit, tmp, index, false)))
 		goto out;
 	if ((r = describe(obj, text, sizeof text)))
 		goto out;

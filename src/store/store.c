@@ -13,6 +13,7 @@
 
 #include "core/err.h"
 #include "core/fs.h"
+#include "store/files.h"
 #include "store/gitlocks.h"
 #include "store/lock.h"
 #include "store/setupsh.h"
@@ -260,6 +261,8 @@ int store_cleanup(struct store *s, bool trees)
 		snprintf(path, sizeof path, "repos/%s.git", s->pol->pkgs[i].name);
 		r = sweep_at(s, path, r);
 		r = locks_at(s, path, r);
+		snprintf(path, sizeof path, "repos/%s.git/files", s->pol->pkgs[i].name);
+		r = sweep_at(s, path, r);
 	}
 	return r;
 }
@@ -691,6 +694,8 @@ int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *ve
 				close(pfd);
 			continue;
 		}
+		size_t gone = 0, freed;
+
 		while (!r && (e = readdir(d))) {
 			char meta[300], admin[400];
 
@@ -704,8 +709,12 @@ int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *ve
 				r = store_remove(pfd, meta);
 			if (!r)
 				r = store_remove(s->root, admin);
+			gone++;
 		}
 		closedir(d);
+		/* The files only the removed trees had. */
+		if (!r && gone)
+			r = store_prune_files(s, pkg, &freed);
 	}
 out:
 	for (size_t i = 0; i < nkept; i++)

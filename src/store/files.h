@@ -1,0 +1,15 @@
+/* The file store of a package, repos/<pkg>.git/files (built by
+ * git/build.c): one read-only copy of every file a tree has, which the
+ * trees share by hard links. */
+#ifndef OBSENV_STORE_FILES_H
+#define OBSENV_STORE_FILES_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+
+/* Removes the copies no tree links to any more (a link count of one: the
+ * store's own name), after trees were removed. *freed: how many. */
+MUST_USE int store_prune_files(struct store *s, const char *pkg, size_t *freed);
+
+#endif
