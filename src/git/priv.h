@@ -17,8 +17,7 @@
 	X(git_remote_free) X(git_reference_name_to_id) X(git_reference_lookup)                 \
 	X(git_reference_target) X(git_reference_free) X(git_reference_create)                 \
 	X(git_oid_fromstr) X(git_oid_tostr) X(git_object_lookup) X(git_object_peel)             \
-	X(git_object_free) X(git_object_id) X(git_checkout_tree) X(git_repository_set_workdir) \
-	X(git_repository_set_index) X(git_index_open) X(git_index_write) X(git_index_free)     \
+	X(git_object_free) X(git_object_id) X(git_index_open) X(git_index_write) X(git_index_free) \
 	X(git_describe_commit) X(git_describe_format) X(git_describe_result_free)             \
 	X(git_buf_dispose) X(git_credential_ssh_key_new) X(git_status_list_new)                \
 	X(git_status_list_entrycount) X(git_status_list_free) X(git_object_lookup_prefix)      \

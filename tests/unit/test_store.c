@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "store/files.h"
 #include "store/gitlocks.h"
 #include "store/freeze.h"
 #include "store/pins.h"
@@ -287,4 +288,40 @@ Test(store, stale_git_locks_go_and_nothing_else)
 	snprintf(path, sizeof path, "rm -rf %s", dir);
 	cr_assert_eq(chdir("/"), 0);
 	cr_assert_eq(system(path), 0);
+}
+
+/* A copy in the file store that no tree links to any more is freed; one
+ * a tree still has stays, and so does anything that is not a copy. */
+TestSuite(files, .init = setup, .fini = teardown);
+Test(files, copies_no_tree_has_are_freed_and_nothing_else)
+{
+	char path[256];
+	const char *names[] = { "ab/0001", "ab/0002.x", "cd/0003", "cd/0004" };
+	size_t freed = 99;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/repos/pkg.git", root);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	cr_assert_eq(store_prune_files(&s, "pkg", &freed), 0, "no file store yet: %s", err_msg());
+	cr_expect_eq(freed, 0);
+	snprintf(path, sizeof path, "%s/repos/pkg.git/files", root);
+	cr_assert_eq(chdir(path) == 0 || (mkdir(path, 0700) == 0 && chdir(path) == 0), 1);
+	cr_assert_eq(mkdir("ab", 0700) | mkdir("cd", 0700) | mkdir("zz", 0700) | mkdir("tree", 0755), 0);
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		fd = open(names[i], O_WRONLY | O_CREAT | O_EXCL, 0444);
+		cr_assert(fd >= 0, "%s", names[i]);
+		close(fd);
+	}
+	fd = open("zz/0005", O_WRONLY | O_CREAT | O_EXCL, 0444);
+	close(fd);
+	cr_assert_eq(link("ab/0002.x", "tree/a") | link("cd/0004", "tree/b") | symlink("x", "cd/link"), 0);
+	cr_assert_eq(store_prune_files(&s, "pkg", &freed), 0, "%s", err_msg());
+	cr_expect_eq(freed, 2);
+	cr_expect_neq(access("ab/0001", F_OK), 0, "a copy no tree has stayed");
+	cr_expect_neq(access("cd/0003", F_OK), 0, "a copy no tree has stayed");
+	cr_expect_eq(access("ab/0002.x", F_OK), 0, "a copy a tree has was freed");
+	cr_expect_eq(access("cd/0004", F_OK), 0, "a copy a tree has was freed");
+	cr_expect_eq(access("zz/0005", F_OK), 0, "a file outside the fan-out was touched");
+	cr_expect_eq(faccessat(AT_FDCWD, "cd/link", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+	cr_assert_eq(chdir("/"), 0);
 }

@@ -1,0 +1,148 @@
+# Trees share their files: each tree's file is a hard link to one read-
+# only copy per (blob, mode) in repos/<pkg>.git/files, so that a pull
+# writes what changed and nothing else, and nothing ever writes through a
+# shared inode. On an environment of its own at the second install (whose
+# policy is put back as it was at the end).
+e2e_alt_install
+S=$T/shared
+[[ -f $ALT/etc/policy.yaml ]] && cp "$ALT/etc/policy.yaml" "$T/alt-policy.before94"
+install -d -m 0755 "$S" "$S/remotes" "$S/work"
+install -d -m 0755 -o $E2E_OWNER -g $E2E_OWNER "$S/env"
+for p in pkg00 pkg01; do cp -a "$FX/remotes/$p.git" "$S/remotes/"; done
+install -d -m 0755 -o $E2E_OWNER "$S/owner"
+install -m 0644 -o $E2E_OWNER "$FX/base_environment.yaml" "$S/owner/base.yaml"
+sed -i '/^  pkg02:/,$d' "$S/owner/base.yaml"
+cat >"$ALT/etc/policy.yaml" <<YAML
+owner: $E2E_OWNER
+root: $S/env
+base_file: $S/owner/base.yaml
+lock_timeout: 5
+keep_generations: 3
+packages:
+  pkg00: {remote: $S/remotes/pkg00.git, tags: "v*"}
+  pkg01: {remote: $S/remotes/pkg01.git, tags: "v*"}
+roles:
+  observers:   { groups: [obse2e_observers], actions: [status, rollback, history, diff] }
+  maintainers: { groups: [obse2e_maint], actions: [all] }
+YAML
+A=$ALT/obsenv
+sh94() { run asuser $E2E_MNT "$A" "$@"; }
+scommit() { basename "$(readlink -f "$S/env/$1")"; }
+sbase() { awk -v p="$1:" '$1 == p { f = 1 } f && $1 == "commit:" { print $2; exit }' "$S/owner/base.yaml"; }
+stree() { echo "$S/env/trees/$1/$2"; }
+store94() { echo "$S/env/repos/$1.git/files"; }
+# spush PKG FILE TEXT: one new commit on the remote's deploy that writes FILE.
+spush() {
+	local w=$S/work/$1
+	[[ -d $w ]] || git clone -q -b deploy "$S/remotes/$1.git" "$w"
+	git -C "$w" fetch -q origin && git -C "$w" reset -q --hard origin/deploy
+	echo "$3" >"$w/$2"
+	git -C "$w" add "$2"
+	git -C "$w" -c user.name=t -c user.email=t@t commit -q -m "$3"
+	git -C "$w" push -q origin deploy
+}
+# inodes DIR: "path inode" for each regular file, sorted.
+inodes() { (cd "$1" && find . -type f ! -path ./.git -printf '%P %i\n' | sort); }
+# same_files PKG COMMIT: the tree has exactly the commit's files, git in it
+# is clean and its index holds the files' stat data, and it is read-only.
+same_files() {
+	local d f ino
+	d=$(stree "$1" "$2")
+	rm -rf "$T/arch94" && mkdir "$T/arch94"
+	git --git-dir="$S/remotes/$1.git" archive "$2" | tar -x -C "$T/arch94"
+	diff -r -x .git "$T/arch94" "$d" >/dev/null 2>&1 ||
+		errs+=("$1: the tree of ${2:0:10} differs from its commit: $(diff -rq -x .git "$T/arch94" "$d" 2>&1 | head -3)")
+	run runuser -u $E2E_OWNER -- git -C "$d" status --porcelain
+	[[ $rc == 0 && -z $out ]] || errs+=("$1: git status in the tree of ${2:0:10}: exit $rc: $out $err")
+	f=$(cd "$d" && git ls-files | head -1)
+	ino=$(runuser -u $E2E_OWNER -- git -C "$d" ls-files --debug -- "$f" | sed -n 's/^  ino: \([0-9]*\).*/\1/p')
+	[[ -n $f && $ino == "$(stat -c %i "$d/$f")" ]] || errs+=("$1: the index has no stat data for $f ($ino)")
+	[[ -z $(find "$d" -perm /0222 ! -type l | head -1) ]] || errs+=("$1: writable in the tree: $(find "$d" -perm /0222 ! -type l | head -3)")
+}
+
+t "shared trees: init builds every tree from the file store, read-only, git in it clean"
+sh94 init
+rc_is 0
+for p in pkg00 pkg01; do
+	same_files $p "$(scommit $p)"
+	same_files $p "$(sbase $p)"
+	[[ -d $(store94 $p) && $(stat -c %a "$(store94 $p)") == 700 ]] || errs+=("$p: no file store, or not the owner's alone")
+done
+audit_has "action=init .*result=ok"
+
+t "a pull with a one-file commit: the new tree links every other file of the tree before, the old tree is untouched"
+old=$(scommit pkg00)
+old_ids=$(inodes "$(stree pkg00 "$old")")
+old_sum=$(cd "$(stree pkg00 "$old")" && find . -type f ! -path ./.git -exec sha256sum {} + | sort)
+spush pkg00 hotfix94.py "print('fixed')"
+sh94 pull
+rc_is 0
+new=$(scommit pkg00)
+[[ $new == "$(git --git-dir="$S/remotes/pkg00.git" rev-parse deploy)" && $new != "$old" ]] || errs+=("the pull did not land: $err")
+same_files pkg00 "$new"
+new_ids=$(inodes "$(stree pkg00 "$new")")
+shared=$(join <(echo "$old_ids") <(echo "$new_ids") | awk '$2 == $3' | wc -l)
+[[ $shared == "$(wc -l <<<"$old_ids")" ]] || errs+=("$shared of $(wc -l <<<"$old_ids") unchanged files are shared")
+[[ $(join -v 2 <(echo "$old_ids") <(echo "$new_ids") | cut -d' ' -f1) == hotfix94.py ]] || errs+=("the new file is not the only new one")
+[[ $(cd "$(stree pkg00 "$old")" && find . -type f ! -path ./.git -exec sha256sum {} + | sort) == "$old_sum" ]] ||
+	errs+=("the tree before the pull changed")
+# du counts a shared inode once: the new tree adds its directories and index.
+read -r a b < <(du -s -B1 "$(stree pkg00 "$old")" "$(stree pkg00 "$new")" | awk '{ print $1 }' | tr '\n' ' ')
+((b * 4 < a)) || errs+=("the new tree costs $b bytes beside the old one's $a")
+audit_has "action=pull .*result=ok .*pkg\.pkg00=${old}\.\.${new}"
+
+t "the file store holds one copy per file the kept trees have, and frees what only a trimmed tree had"
+for i in 1 2 3 4; do
+	spush pkg00 hotfix94.py "print('fixed $i')"
+	sh94 pull
+	rc_is 0
+done
+copies=$(find "$(store94 pkg00)" -type f | wc -l)
+linked=$(find "$S/env/trees/pkg00" -type f ! -name .git ! -name '*.meta' -printf '%i\n' | sort -u | wc -l)
+[[ $copies == "$linked" ]] || errs+=("the file store has $copies copies, the trees $linked distinct files")
+[[ -z $(find "$(store94 pkg00)" -type f -links 1 | head -1) ]] || errs+=("a copy no tree has was kept")
+[[ $(ls "$S/env/trees/pkg00" | grep -cvE '\.meta$') -le 5 ]] || errs+=("trees were not trimmed: $(ls "$S/env/trees/pkg00")")
+[[ -z $(ls -A "$(store94 pkg00)" | grep '^\.tmp-') ]] || errs+=("leftovers in the file store")
+
+t "a store copy made writable is never linked again: the next tree gets a new read-only copy"
+cur=$(scommit pkg00)
+f=$(cd "$(stree pkg00 "$cur")" && git ls-files | grep -v hotfix94 | head -1)
+ino=$(stat -c %i "$(stree pkg00 "$cur")/$f")
+copy=$(find "$(store94 pkg00)" -inum "$ino")
+[[ -n $copy ]] || errs+=("set-up: no store copy of $f")
+chmod u+w "$copy"
+spush pkg00 hotfix94.py "print('fixed 5')"
+sh94 pull
+rc_is 0
+new=$(scommit pkg00)
+[[ $(stat -c %i "$(stree pkg00 "$new")/$f") != "$ino" ]] || errs+=("the writable copy was linked into the new tree")
+same_files pkg00 "$new"
+
+t "a shared file changed by hand: verify finds it in the base tree, --repair gives the base tree and the store a new copy"
+b=$(sbase pkg01)
+d=$(stree pkg01 "$b")
+f=$(cd "$d" && git ls-files | grep '\.py$' | head -1)
+[[ $(stat -c %h "$d/$f") -ge 3 ]] || errs+=("set-up: $f is not shared ($(stat -c %h "$d/$f") links)")
+damaged=$(stat -c %i "$d/$f")
+chmod u+w "$d/$f" && echo "# by hand" >>"$d/$f" && chmod u-w "$d/$f"
+sh94 verify
+rc_is 1
+out_has "^pkg01: the base tree ${b:0:10} differs from its commit in 1 file$"
+sh94 verify --repair
+rc_is 0
+err_has "^obsenv: warning: pkg01: the base tree $b differed from its commit in 1 file; rebuilt from the object store$"
+same_files pkg01 "$b"
+[[ $(stat -c %i "$d/$f") != "$damaged" ]] || errs+=("the repaired tree kept the damaged inode")
+blob=$(git --git-dir="$S/remotes/pkg01.git" rev-parse "$b:$f")
+[[ $(git hash-object "$(store94 pkg01)/${blob:0:2}/${blob:2}") == "$blob" ]] || errs+=("the store's copy is still damaged")
+audit_has "action=verify .*result=ok .*repaired\.pkg01=$b files=1"
+
+t "a store copy removed by hand is written again when a tree needs it"
+rm -rf "$(stree pkg01 "$b")" "$(store94 pkg01)"/*
+sh94 verify --repair
+rc_is 0
+err_has "^obsenv: warning: pkg01: the base tree $b was missing; rebuilt from the object store$"
+same_files pkg01 "$b"
+
+# (more shared-tree tests above this line)
+[[ -f $T/alt-policy.before94 ]] && cp "$T/alt-policy.before94" "$ALT/etc/policy.yaml"
