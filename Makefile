@@ -171,12 +171,20 @@ hardening: $(BUILD)/obsenv
 
 LINT_DEFS := -std=c17 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -DPOLICY_PATH='"x"' -DSUDO_PATH='"y"' -DOBSENV_VERSION='"z"' \
              -I$(BUILD)/gen
+# The slow checkers run a file at a time, one per core; lint removes the
+# stamps first, so every file is checked on every run.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+LINT_STAMPS := $(ALL_SRC:src/%.c=$(BUILD)/lint/%.tidy) $(ALL_SRC:src/%.c=$(BUILD)/lint/%.fan)
+$(BUILD)/lint/%.tidy: src/%.c $(BPF_H)
+	@mkdir -p $(dir $@)
+	@out=$$(clang-tidy --quiet $< -- $(LINT_DEFS) 2>&1) || { echo "$$out"; exit 1; }; touch $@
+$(BUILD)/lint/%.fan: src/%.c $(BPF_H)
+	@mkdir -p $(dir $@)
+	@$(CC) $(LINT_DEFS) -fanalyzer -O1 -Wall -Wextra -Werror -c -o /dev/null $< && touch $@
 lint: $(BPF_H)
 	cppcheck --quiet --enable=warning,portability --std=c11 --error-exitcode=1 \
 		--suppress=missingIncludeSystem -Isrc -I$(BUILD)/gen src/
-	@out=$$(clang-tidy --quiet $(ALL_SRC) -- $(LINT_DEFS) 2>&1) || { echo "$$out"; exit 1; }; \
-		echo "clang-tidy: clean"
-	@for f in $(ALL_SRC); do $(CC) $(LINT_DEFS) -fanalyzer -O1 -Wall -Wextra -Werror -c -o /dev/null $$f || exit 1; done
+	@rm -rf $(BUILD)/lint && $(MAKE) -s -j$(NPROC) $(LINT_STAMPS) && echo "clang-tidy, gcc -fanalyzer: clean"
 	mandoc -T lint -W warning man/obsenv.8 man/obsenv-policy.5
 
 install: $(BUILD)/obsenv
@@ -208,15 +216,7 @@ $(BUILD)/fuzz/%.o: src/%.c $(wildcard $(LAYERS:%=src/%/*.h)) | $(BUILD)/layers.o
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
 fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
-	@for t in $(FUZZ_TARGETS); do \
-		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
-		echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
-		ASAN_OPTIONS=detect_leaks=1 $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-			-max_len=65536 -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
-			-artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t \
-			2>$(BUILD)/fuzz/$$t.log || { tail -40 $(BUILD)/fuzz/$$t.log; exit 1; }; \
-		grep -E '^stat::(number_of_executed_units|peak_rss_mb)|cov: ' $(BUILD)/fuzz/$$t.log | tail -3; \
-	done
+	bash tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The source tarball of what is committed (CI builds from a clean clone).
 dist:

@@ -45,7 +45,7 @@ struct build {
  * read as a path. */
 static bool name_ok(const char *n)
 {
-	return *n && strcmp(n, ".") && strcmp(n, "..") && strcasecmp(n, ".git") && !strchr(n, '/');
+	return *n && strcmp(n, ".") != 0 && strcmp(n, "..") != 0 && strcasecmp(n, ".git") != 0 && !strchr(n, '/');
 }
 
 static int fail(struct build *b, int err, const char *why)
@@ -219,7 +219,7 @@ static int build_entry(struct build *b, int dfd, const git_tree_entry *e, int de
 	git_filemode_t mode = G(git_tree_entry_filemode)(e);
 	const char *name = G(git_tree_entry_name)(e);
 	git_tree *sub = NULL;
-	struct stat st;
+	struct stat st = { 0 };
 	int r, fd;
 
 	switch (mode) {

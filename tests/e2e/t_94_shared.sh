@@ -4,27 +4,7 @@
 # shared inode. On an environment of its own at the second install (whose
 # policy is put back as it was at the end).
 e2e_alt_install
-S=$T/shared
 [[ -f $ALT/etc/policy.yaml ]] && cp "$ALT/etc/policy.yaml" "$T/alt-policy.before94"
-install -d -m 0755 "$S" "$S/remotes" "$S/work"
-install -d -m 0755 -o $E2E_OWNER -g $E2E_OWNER "$S/env"
-for p in pkg00 pkg01; do cp -a "$FX/remotes/$p.git" "$S/remotes/"; done
-install -d -m 0755 -o $E2E_OWNER "$S/owner"
-install -m 0644 -o $E2E_OWNER "$FX/base_environment.yaml" "$S/owner/base.yaml"
-sed -i '/^  pkg02:/,$d' "$S/owner/base.yaml"
-cat >"$ALT/etc/policy.yaml" <<YAML
-owner: $E2E_OWNER
-root: $S/env
-base_file: $S/owner/base.yaml
-lock_timeout: 5
-keep_generations: 3
-packages:
-  pkg00: {remote: $S/remotes/pkg00.git, tags: "v*"}
-  pkg01: {remote: $S/remotes/pkg01.git, tags: "v*"}
-roles:
-  observers:   { groups: [obse2e_observers], actions: [status, rollback, history, diff] }
-  maintainers: { groups: [obse2e_maint], actions: [all] }
-YAML
 A=$ALT/obsenv
 sh94() { run asuser $E2E_MNT "$A" "$@"; }
 scommit() { basename "$(readlink -f "$S/env/$1")"; }
@@ -60,89 +40,121 @@ same_files() {
 	[[ -z $(find "$d" -perm /0222 ! -type l | head -1) ]] || errs+=("$1: writable in the tree: $(find "$d" -perm /0222 ! -type l | head -3)")
 }
 
-t "shared trees: init builds every tree from the file store, read-only, git in it clean"
-sh94 init
-rc_is 0
-for p in pkg00 pkg01; do
-	same_files $p "$(scommit $p)"
-	same_files $p "$(sbase $p)"
-	[[ -d $(store94 $p) && $(stat -c %a "$(store94 $p)") == 700 ]] || errs+=("$p: no file store, or not the owner's alone")
-done
-audit_has "action=init .*result=ok"
+# shared_suite DIR FS: the tests on an environment in DIR, on file system FS.
+shared_suite() {
+	S=$1 fs=$2
+	install -d -m 0755 "$S" "$S/remotes" "$S/work"
+	install -d -m 0755 -o $E2E_OWNER -g $E2E_OWNER "$S/env"
+	for p in pkg00 pkg01; do cp -a "$FX/remotes/$p.git" "$S/remotes/"; done
+	install -d -m 0755 -o $E2E_OWNER "$S/owner"
+	install -m 0644 -o $E2E_OWNER "$FX/base_environment.yaml" "$S/owner/base.yaml"
+	sed -i '/^  pkg02:/,$d' "$S/owner/base.yaml"
+	cat >"$ALT/etc/policy.yaml" <<-YAML
+	owner: $E2E_OWNER
+	root: $S/env
+	base_file: $S/owner/base.yaml
+	lock_timeout: 5
+	keep_generations: 3
+	packages:
+	  pkg00: {remote: $S/remotes/pkg00.git, tags: "v*"}
+	  pkg01: {remote: $S/remotes/pkg01.git, tags: "v*"}
+	roles:
+	  observers:   { groups: [obse2e_observers], actions: [status, rollback, history, diff] }
+	  maintainers: { groups: [obse2e_maint], actions: [all] }
+	YAML
+	t "$fs: shared trees: init builds every tree from the file store, read-only, git in it clean"
+	sh94 init
+	rc_is 0
+	for p in pkg00 pkg01; do
+		same_files $p "$(scommit $p)"
+		same_files $p "$(sbase $p)"
+		[[ -d $(store94 $p) && $(stat -c %a "$(store94 $p)") == 700 ]] || errs+=("$p: no file store, or not the owner's alone")
+	done
+	audit_has "action=init .*result=ok"
 
-t "a pull with a one-file commit: the new tree links every other file of the tree before, the old tree is untouched"
-old=$(scommit pkg00)
-old_ids=$(inodes "$(stree pkg00 "$old")")
-old_sum=$(cd "$(stree pkg00 "$old")" && find . -type f ! -path ./.git -exec sha256sum {} + | sort)
-spush pkg00 hotfix94.py "print('fixed')"
-sh94 pull
-rc_is 0
-new=$(scommit pkg00)
-[[ $new == "$(git --git-dir="$S/remotes/pkg00.git" rev-parse deploy)" && $new != "$old" ]] || errs+=("the pull did not land: $err")
-same_files pkg00 "$new"
-new_ids=$(inodes "$(stree pkg00 "$new")")
-shared=$(join <(echo "$old_ids") <(echo "$new_ids") | awk '$2 == $3' | wc -l)
-[[ $shared == "$(wc -l <<<"$old_ids")" ]] || errs+=("$shared of $(wc -l <<<"$old_ids") unchanged files are shared")
-[[ $(join -v 2 <(echo "$old_ids") <(echo "$new_ids") | cut -d' ' -f1) == hotfix94.py ]] || errs+=("the new file is not the only new one")
-[[ $(cd "$(stree pkg00 "$old")" && find . -type f ! -path ./.git -exec sha256sum {} + | sort) == "$old_sum" ]] ||
-	errs+=("the tree before the pull changed")
-# du counts a shared inode once: the new tree adds its directories and index.
-read -r a b < <(du -s -B1 "$(stree pkg00 "$old")" "$(stree pkg00 "$new")" | awk '{ print $1 }' | tr '\n' ' ')
-((b * 4 < a)) || errs+=("the new tree costs $b bytes beside the old one's $a")
-audit_has "action=pull .*result=ok .*pkg\.pkg00=${old}\.\.${new}"
-
-t "the file store holds one copy per file the kept trees have, and frees what only a trimmed tree had"
-for i in 1 2 3 4; do
-	spush pkg00 hotfix94.py "print('fixed $i')"
+	t "$fs: a pull with a one-file commit: the new tree links every other file of the tree before, the old tree is untouched"
+	old=$(scommit pkg00)
+	old_ids=$(inodes "$(stree pkg00 "$old")")
+	old_sum=$(cd "$(stree pkg00 "$old")" && find . -type f ! -path ./.git -exec sha256sum {} + | sort)
+	spush pkg00 hotfix94.py "print('fixed')"
 	sh94 pull
 	rc_is 0
-done
-copies=$(find "$(store94 pkg00)" -type f | wc -l)
-linked=$(find "$S/env/trees/pkg00" -type f ! -name .git ! -name '*.meta' -printf '%i\n' | sort -u | wc -l)
-[[ $copies == "$linked" ]] || errs+=("the file store has $copies copies, the trees $linked distinct files")
-[[ -z $(find "$(store94 pkg00)" -type f -links 1 | head -1) ]] || errs+=("a copy no tree has was kept")
-[[ $(ls "$S/env/trees/pkg00" | grep -cvE '\.meta$') -le 5 ]] || errs+=("trees were not trimmed: $(ls "$S/env/trees/pkg00")")
-[[ -z $(ls -A "$(store94 pkg00)" | grep '^\.tmp-') ]] || errs+=("leftovers in the file store")
+	new=$(scommit pkg00)
+	[[ $new == "$(git --git-dir="$S/remotes/pkg00.git" rev-parse deploy)" && $new != "$old" ]] || errs+=("the pull did not land: $err")
+	same_files pkg00 "$new"
+	new_ids=$(inodes "$(stree pkg00 "$new")")
+	shared=$(join <(echo "$old_ids") <(echo "$new_ids") | awk '$2 == $3' | wc -l)
+	[[ $shared == "$(wc -l <<<"$old_ids")" ]] || errs+=("$shared of $(wc -l <<<"$old_ids") unchanged files are shared")
+	[[ $(join -v 2 <(echo "$old_ids") <(echo "$new_ids") | cut -d' ' -f1) == hotfix94.py ]] || errs+=("the new file is not the only new one")
+	[[ $(cd "$(stree pkg00 "$old")" && find . -type f ! -path ./.git -exec sha256sum {} + | sort) == "$old_sum" ]] ||
+		errs+=("the tree before the pull changed")
+	# du counts a shared inode once: the new tree adds its directories and index.
+	read -r a b < <(du -s -B1 "$(stree pkg00 "$old")" "$(stree pkg00 "$new")" | awk '{ print $1 }' | tr '\n' ' ')
+	((b * 4 < a)) || errs+=("the new tree costs $b bytes beside the old one's $a")
+	audit_has "action=pull .*result=ok .*pkg\.pkg00=${old}\.\.${new}"
 
-t "a store copy made writable is never linked again: the next tree gets a new read-only copy"
-cur=$(scommit pkg00)
-f=$(cd "$(stree pkg00 "$cur")" && git ls-files | grep -v hotfix94 | head -1)
-ino=$(stat -c %i "$(stree pkg00 "$cur")/$f")
-copy=$(find "$(store94 pkg00)" -inum "$ino")
-[[ -n $copy ]] || errs+=("set-up: no store copy of $f")
-chmod u+w "$copy"
-spush pkg00 hotfix94.py "print('fixed 5')"
-sh94 pull
-rc_is 0
-new=$(scommit pkg00)
-[[ $(stat -c %i "$(stree pkg00 "$new")/$f") != "$ino" ]] || errs+=("the writable copy was linked into the new tree")
-same_files pkg00 "$new"
+	t "$fs: the file store holds one copy per file the kept trees have, and frees what only a trimmed tree had"
+	for i in 1 2 3 4; do
+		spush pkg00 hotfix94.py "print('fixed $i')"
+		sh94 pull
+		rc_is 0
+	done
+	copies=$(find "$(store94 pkg00)" -type f | wc -l)
+	linked=$(find "$S/env/trees/pkg00" -type f ! -name .git ! -name '*.meta' -printf '%i\n' | sort -u | wc -l)
+	[[ $copies == "$linked" ]] || errs+=("the file store has $copies copies, the trees $linked distinct files")
+	[[ -z $(find "$(store94 pkg00)" -type f -links 1 | head -1) ]] || errs+=("a copy no tree has was kept")
+	[[ $(ls "$S/env/trees/pkg00" | grep -cvE '\.meta$') -le 5 ]] || errs+=("trees were not trimmed: $(ls "$S/env/trees/pkg00")")
+	[[ -z $(ls -A "$(store94 pkg00)" | grep '^\.tmp-') ]] || errs+=("leftovers in the file store")
 
-t "a shared file changed by hand: verify finds it in the base tree, --repair gives the base tree and the store a new copy"
-b=$(sbase pkg01)
-d=$(stree pkg01 "$b")
-f=$(cd "$d" && git ls-files | grep '\.py$' | head -1)
-[[ $(stat -c %h "$d/$f") -ge 3 ]] || errs+=("set-up: $f is not shared ($(stat -c %h "$d/$f") links)")
-damaged=$(stat -c %i "$d/$f")
-chmod u+w "$d/$f" && echo "# by hand" >>"$d/$f" && chmod u-w "$d/$f"
-sh94 verify
-rc_is 1
-out_has "^pkg01: the base tree ${b:0:10} differs from its commit in 1 file$"
-sh94 verify --repair
-rc_is 0
-err_has "^obsenv: warning: pkg01: the base tree $b differed from its commit in 1 file; rebuilt from the object store$"
-same_files pkg01 "$b"
-[[ $(stat -c %i "$d/$f") != "$damaged" ]] || errs+=("the repaired tree kept the damaged inode")
-blob=$(git --git-dir="$S/remotes/pkg01.git" rev-parse "$b:$f")
-[[ $(git hash-object "$(store94 pkg01)/${blob:0:2}/${blob:2}") == "$blob" ]] || errs+=("the store's copy is still damaged")
-audit_has "action=verify .*result=ok .*repaired\.pkg01=$b files=1"
+	t "$fs: a store copy made writable is never linked again: the next tree gets a new read-only copy"
+	cur=$(scommit pkg00)
+	f=$(cd "$(stree pkg00 "$cur")" && git ls-files | grep -v hotfix94 | head -1)
+	ino=$(stat -c %i "$(stree pkg00 "$cur")/$f")
+	copy=$(find "$(store94 pkg00)" -inum "$ino")
+	[[ -n $copy ]] || errs+=("set-up: no store copy of $f")
+	chmod u+w "$copy"
+	spush pkg00 hotfix94.py "print('fixed 5')"
+	sh94 pull
+	rc_is 0
+	new=$(scommit pkg00)
+	[[ $(stat -c %i "$(stree pkg00 "$new")/$f") != "$ino" ]] || errs+=("the writable copy was linked into the new tree")
+	same_files pkg00 "$new"
 
-t "a store copy removed by hand is written again when a tree needs it"
-rm -rf "$(stree pkg01 "$b")" "$(store94 pkg01)"/*
-sh94 verify --repair
-rc_is 0
-err_has "^obsenv: warning: pkg01: the base tree $b was missing; rebuilt from the object store$"
-same_files pkg01 "$b"
+	t "$fs: a shared file changed by hand: verify finds it in the base tree, --repair gives the base tree and the store a new copy"
+	b=$(sbase pkg01)
+	d=$(stree pkg01 "$b")
+	f=$(cd "$d" && git ls-files | grep '\.py$' | head -1)
+	[[ $(stat -c %h "$d/$f") -ge 3 ]] || errs+=("set-up: $f is not shared ($(stat -c %h "$d/$f") links)")
+	damaged=$(stat -c %i "$d/$f")
+	chmod u+w "$d/$f" && echo "# by hand" >>"$d/$f" && chmod u-w "$d/$f"
+	sh94 verify
+	rc_is 1
+	out_has "^pkg01: the base tree ${b:0:10} differs from its commit in 1 file$"
+	sh94 verify --repair
+	rc_is 0
+	err_has "^obsenv: warning: pkg01: the base tree $b differed from its commit in 1 file; rebuilt from the object store$"
+	same_files pkg01 "$b"
+	[[ $(stat -c %i "$d/$f") != "$damaged" ]] || errs+=("the repaired tree kept the damaged inode")
+	blob=$(git --git-dir="$S/remotes/pkg01.git" rev-parse "$b:$f")
+	[[ $(git hash-object "$(store94 pkg01)/${blob:0:2}/${blob:2}") == "$blob" ]] || errs+=("the store's copy is still damaged")
+	audit_has "action=verify .*result=ok .*repaired\.pkg01=$b files=1"
 
+	t "$fs: a store copy removed by hand is written again when a tree needs it"
+	rm -rf "$(stree pkg01 "$b")" "$(store94 pkg01)"/*
+	sh94 verify --repair
+	rc_is 0
+	err_has "^obsenv: warning: pkg01: the base tree $b was missing; rebuilt from the object store$"
+	same_files pkg01 "$b"
+
+}
+
+shared_suite "$T/shared" "$(stat -f -c %T "$T")"
+# The same on XFS, where production runs, loop-mounted.
+img94=$T/shared94-xfs.img
+truncate -s 400M "$img94" && mkfs.xfs -q -f "$img94" && install -d -m 0755 "$T/xfs94" &&
+	mount -o loop "$img94" "$T/xfs94" && shared_suite "$T/xfs94/shared" xfs
+mountpoint -q "$T/xfs94" || { t "xfs: the loop mount"; errs+=("could not loop-mount XFS"); }
+umount "$T/xfs94" 2>/dev/null
+rm -f "$img94"
 # (more shared-tree tests above this line)
 [[ -f $T/alt-policy.before94 ]] && cp "$T/alt-policy.before94" "$ALT/etc/policy.yaml"
