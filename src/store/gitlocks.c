@@ -60,20 +60,44 @@ static int sweep_refs(int dfd, int depth)
 	return r;
 }
 
+/* A fetch killed while it wrote a pack leaves libgit2's temporaries
+ * beside the packs: never used again, only disk lost. */
+static int sweep_pack_temps(int repofd)
+{
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	int fd = openat(repofd, "objects/pack", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return err_sys(E_FAIL, errno, "cannot read the packs of a store repository");
+	}
+	while ((e = readdir(d)))
+		if ((is_lock(e->d_name) || !strncmp(e->d_name, "pack_git2_", 10)) &&
+		    !fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
+		    unlinkat(fd, e->d_name, 0) && errno != ENOENT && !r)
+			r = err_sys(E_FAIL, errno, "cannot remove the stale pack file %s", e->d_name);
+	closedir(d);
+	return r;
+}
+
 int store_sweep_git_locks(int repofd)
 {
 	static const char *const top[] = { "packed-refs.lock", "HEAD.lock", "config.lock" };
-	int refs, r = 0;
+	int refs, r = 0, q;
 
 	for (size_t i = 0; i < sizeof top / sizeof *top; i++)
 		if (unlinkat(repofd, top[i], 0) && errno != ENOENT && !r)
 			r = err_sys(E_FAIL, errno, "cannot remove the stale lock %s", top[i]);
 	refs = openat(repofd, "refs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (refs >= 0) {
-		int q = sweep_refs(refs, 0);
-
+		q = sweep_refs(refs, 0);
 		r = r ? r : q;
 		close(refs);
 	}
-	return r;
+	q = sweep_pack_temps(repofd);
+	return r ? r : q;
 }

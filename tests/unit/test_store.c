@@ -257,14 +257,16 @@ Test(store, stale_git_locks_go_and_nothing_else)
 {
 	char dir[] = "/tmp/obsenv-locks-XXXXXX", path[128];
 	const char *files[] = { "refs/heads/deploy.lock", "refs/heads/deploy", "refs/tags/v1",
-				"refs/obsenv/deployed/abc.lock", "packed-refs.lock", "packed-refs" };
+				"refs/obsenv/deployed/abc.lock", "packed-refs.lock", "packed-refs",
+				"objects/pack/pack_git2_d7e3", "objects/pack/pack-1.idx.lock",
+				"objects/pack/pack-1.pack", "objects/pack/pack-1.idx" };
 	int fd;
 
 	cr_assert(mkdtemp(dir));
 	cr_assert_eq(chdir(dir), 0);
 	cr_assert_eq(mkdir("refs", 0755) | mkdir("refs/heads", 0755) | mkdir("refs/tags", 0755) |
 			     mkdir("refs/obsenv", 0755) | mkdir("refs/obsenv/deployed", 0755) |
-			     mkdir("outside", 0755),
+			     mkdir("outside", 0755) | mkdir("objects", 0755) | mkdir("objects/pack", 0755),
 		     0);
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		fd = open(files[i], O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -283,6 +285,10 @@ Test(store, stale_git_locks_go_and_nothing_else)
 	cr_expect_eq(access("refs/heads/deploy", F_OK), 0);
 	cr_expect_eq(access("refs/tags/v1", F_OK), 0);
 	cr_expect_eq(access("packed-refs", F_OK), 0);
+	cr_expect_neq(access("objects/pack/pack_git2_d7e3", F_OK), 0);
+	cr_expect_neq(access("objects/pack/pack-1.idx.lock", F_OK), 0);
+	cr_expect_eq(access("objects/pack/pack-1.pack", F_OK), 0);
+	cr_expect_eq(access("objects/pack/pack-1.idx", F_OK), 0);
 	cr_expect_eq(access("outside/keep.lock", F_OK), 0, "a symlink was followed");
 	cr_expect_eq(faccessat(AT_FDCWD, "refs/tags/link.lock", F_OK, AT_SYMLINK_NOFOLLOW), 0);
 	snprintf(path, sizeof path, "rm -rf %s", dir);
