@@ -584,8 +584,9 @@ out:
 
 int repo_materialize(const struct policy *p, const struct package *k, const char *commit)
 {
-	char dir[PATH_MAX_LEN + 128], final[PATH_MAX_LEN + 200], index[PATH_MAX_LEN + 200];
+	char dir[PATH_MAX_LEN + 128], final[PATH_MAX_LEN + 200], index[PATH_MAX_LEN + 256];
 	char text[2 * PATH_MAX_LEN + 300], name[300], tmp[OID_HEX + 32], ref[128];
+	char ix_tmp[OID_HEX + 40];
 	git_repository *repo = NULL;
 	git_object *obj = NULL;
 	git_reference *keep = NULL;
@@ -601,10 +602,19 @@ int repo_materialize(const struct policy *p, const struct package *k, const char
 	/* A commit over the limits is refused before anything is made. */
 	if ((r = repo_open_commit(p, k, commit, &repo, &obj)))
 		return r;
+	/* The index too is written under a name of this run's own and renamed
+	 * into place: a run killed while writing it leaves a leftover the next
+	 * clean-up removes, never an index.lock that refuses every later try. */
 	snprintf(tmp, sizeof tmp, ".tmp-%s-%d", commit, (int)getpid());
-	snprintf(index, sizeof index, "%s/repos/%s.git/worktrees/%s/index", p->root, k->name, commit);
+	snprintf(ix_tmp, sizeof ix_tmp, ".tmp-index-%s-%d", commit, (int)getpid());
+	snprintf(index, sizeof index, "%s/%s", dir, ix_tmp);
 	if ((r = repo_checkout(p, k, repo, obj, commit, tmp, index, false)))
 		goto out;
+	snprintf(text, sizeof text, "%s/repos/%s.git/worktrees/%s/index", p->root, k->name, commit);
+	if (rename(index, text)) {
+		r = err_sys(E_FAIL, errno, "cannot put the git index of %s %s in place", k->name, commit);
+		goto out;
+	}
 	if ((r = describe(obj, text, sizeof text)))
 		goto out;
 	snprintf(name, sizeof name, "%s.meta", commit);
@@ -635,8 +645,10 @@ out:
 	if (r) {
 		if (dfd < 0)
 			dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dfd >= 0)
+		if (dfd >= 0) {
 			store_discard(dfd, tmp);
+			store_discard(dfd, ix_tmp);
+		}
 	}
 	if (dfd >= 0)
 		close(dfd);

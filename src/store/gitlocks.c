@@ -45,7 +45,7 @@ static int sweep_refs(int dfd, int depth)
 			continue;
 		if (S_ISREG(st.st_mode) && is_lock(e->d_name)) {
 			if (unlinkat(dfd, e->d_name, 0) && errno != ENOENT && !r)
-				r = err_sys(E_FAIL, errno, "cannot remove the stale ref lock %s", e->d_name);
+				r = err_sys(E_FAIL, errno, "cannot remove the stale lock %s", e->d_name);
 		} else if (S_ISDIR(st.st_mode) && depth < LOCK_DEPTH) {
 			sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0) {
@@ -95,6 +95,12 @@ int store_sweep_git_locks(int repofd)
 	refs = openat(repofd, "refs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (refs >= 0) {
 		q = sweep_refs(refs, 0);
+		r = r ? r : q;
+		close(refs);
+	}
+	/* A tree's index (worktrees/<commit>/index.lock), one level down. */
+	if ((refs = openat(repofd, "worktrees", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		q = sweep_refs(refs, LOCK_DEPTH - 1);
 		r = r ? r : q;
 		close(refs);
 	}

@@ -152,8 +152,10 @@ done
 for f in "$SRC"/tests/e2e/t_*.sh; do
 	n=${f##*/t_} n=${n%%_*}
 	[[ -n ${E2E_ONLY:-} && $only != *" $n "* ]] && continue
+	started=$SECONDS
 	# shellcheck source=/dev/null
 	. "$f"
+	echo "# t_$n took $((SECONDS - started)) s"
 done
 finish
 

@@ -137,7 +137,7 @@ shared_suite() {
 	[[ $(stat -c %i "$d/$f") != "$damaged" ]] || errs+=("the repaired tree kept the damaged inode")
 	blob=$(git --git-dir="$S/remotes/pkg01.git" rev-parse "$b:$f")
 	[[ $(git hash-object "$(store94 pkg01)/${blob:0:2}/${blob:2}") == "$blob" ]] || errs+=("the store's copy is still damaged")
-	audit_has "action=verify .*result=ok .*repaired\.pkg01=$b files=1"
+	audit_has "action=verify .*result=ok .*repaired\.pkg01=\"$b files=1\""
 
 	t "$fs: a store copy removed by hand is written again when a tree needs it"
 	rm -rf "$(stree pkg01 "$b")" "$(store94 pkg01)"/*

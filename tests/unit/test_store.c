@@ -236,6 +236,13 @@ Test(gens, a_live_runs_temporary_names_are_not_swept)
 	snprintf(path, sizeof path, "%s/%s", root, name);
 	cr_assert_eq(lstat(path, &st), 0, "a live run's temporary name was swept");
 	cr_assert_eq(unlinkat(s.root, name, AT_REMOVEDIR), 0);
+	/* libgit2's lock for it too (a tree's index being written). */
+	snprintf(name, sizeof name, ".tmp-index-c1-%d.lock", (int)getppid());
+	cr_assert_eq(mkdirat(s.root, name, 0755), 0);
+	cr_assert_eq(store_cleanup(&s, false), 0, "%s", err_msg());
+	snprintf(path, sizeof path, "%s/%s", root, name);
+	cr_assert_eq(lstat(path, &st), 0, "a live run's lock file was swept");
+	cr_assert_eq(unlinkat(s.root, name, AT_REMOVEDIR), 0);
 	/* A pid that another program has now (the test runner's parent, a
 	 * shell or make) does not keep a killed run's leftover. */
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)getppid());
@@ -259,14 +266,16 @@ Test(store, stale_git_locks_go_and_nothing_else)
 	const char *files[] = { "refs/heads/deploy.lock", "refs/heads/deploy", "refs/tags/v1",
 				"refs/obsenv/deployed/abc.lock", "packed-refs.lock", "packed-refs",
 				"objects/pack/pack_git2_d7e3", "objects/pack/pack-1.idx.lock",
-				"objects/pack/pack-1.pack", "objects/pack/pack-1.idx" };
+				"objects/pack/pack-1.pack", "objects/pack/pack-1.idx",
+				"worktrees/c1/index.lock", "worktrees/c1/index" };
 	int fd;
 
 	cr_assert(mkdtemp(dir));
 	cr_assert_eq(chdir(dir), 0);
 	cr_assert_eq(mkdir("refs", 0755) | mkdir("refs/heads", 0755) | mkdir("refs/tags", 0755) |
 			     mkdir("refs/obsenv", 0755) | mkdir("refs/obsenv/deployed", 0755) |
-			     mkdir("outside", 0755) | mkdir("objects", 0755) | mkdir("objects/pack", 0755),
+			     mkdir("outside", 0755) | mkdir("objects", 0755) | mkdir("objects/pack", 0755) |
+			     mkdir("worktrees", 0755) | mkdir("worktrees/c1", 0755),
 		     0);
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		fd = open(files[i], O_WRONLY | O_CREAT | O_EXCL, 0644);
@@ -289,6 +298,8 @@ Test(store, stale_git_locks_go_and_nothing_else)
 	cr_expect_neq(access("objects/pack/pack-1.idx.lock", F_OK), 0);
 	cr_expect_eq(access("objects/pack/pack-1.pack", F_OK), 0);
 	cr_expect_eq(access("objects/pack/pack-1.idx", F_OK), 0);
+	cr_expect_neq(access("worktrees/c1/index.lock", F_OK), 0);
+	cr_expect_eq(access("worktrees/c1/index", F_OK), 0);
 	cr_expect_eq(access("outside/keep.lock", F_OK), 0, "a symlink was followed");
 	cr_expect_eq(faccessat(AT_FDCWD, "refs/tags/link.lock", F_OK, AT_SYMLINK_NOFOLLOW), 0);
 	snprintf(path, sizeof path, "rm -rf %s", dir);
