@@ -152,10 +152,11 @@ done
 for f in "$SRC"/tests/e2e/t_*.sh; do
 	n=${f##*/t_} n=${n%%_*}
 	[[ -n ${E2E_ONLY:-} && $only != *" $n "* ]] && continue
-	started=$SECONDS
+	# The test files have variables of their own (n among them).
+	e2e_file=${f##*/} e2e_started=$SECONDS
 	# shellcheck source=/dev/null
 	. "$f"
-	echo "# t_$n took $((SECONDS - started)) s"
+	echo "# ${e2e_file%.sh} took $((SECONDS - e2e_started)) s"
 done
 finish
 
