@@ -83,9 +83,14 @@ shared_suite() {
 	[[ $new == "$(git --git-dir="$S/remotes/pkg00.git" rev-parse deploy)" && $new != "$old" ]] || errs+=("the pull did not land: $err")
 	same_files pkg00 "$new"
 	new_ids=$(inodes "$(stree pkg00 "$new")")
-	shared=$(join <(echo "$old_ids") <(echo "$new_ids") | awk '$2 == $3' | wc -l)
-	[[ $shared == "$(wc -l <<<"$old_ids")" ]] || errs+=("$shared of $(wc -l <<<"$old_ids") unchanged files are shared")
-	[[ $(join -v 2 <(echo "$old_ids") <(echo "$new_ids") | cut -d' ' -f1) == hotfix94.py ]] || errs+=("the new file is not the only new one")
+	# Every file the commits have alike is one inode in both trees; every
+	# file they differ in (the hot fix, and whatever deploy had before it)
+	# is a new one.
+	changed=$(git --git-dir="$S/remotes/pkg00.git" diff --no-renames --name-only "$old" "$new" | sort)
+	grep -qx hotfix94.py <<<"$changed" || errs+=("set-up: the hot fix is not in the diff: $changed")
+	same=$(join <(echo "$old_ids") <(echo "$new_ids") | awk '$2 == $3 { print $1 }' | sort)
+	unchanged=$(comm -23 <(cut -d' ' -f1 <<<"$new_ids" | sort) <(echo "$changed"))
+	[[ $same == "$unchanged" ]] || errs+=("shared: $(wc -l <<<"$same") files, unchanged: $(wc -l <<<"$unchanged"): $(diff <(echo "$same") <(echo "$unchanged") | head -3)")
 	[[ $(cd "$(stree pkg00 "$old")" && find . -type f ! -path ./.git -exec sha256sum {} + | sort) == "$old_sum" ]] ||
 		errs+=("the tree before the pull changed")
 	# du counts a shared inode once: the new tree adds its directories and index.
