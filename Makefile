@@ -132,7 +132,8 @@ e2e:
 	bash tests/e2e/run.sh
 
 # The same suite against an ASan+UBSan build (see SAN_LOG_DIR below); its
-# last test fails on any sanitizer report.
+# last test fails on any sanitizer report. It repeats the random-kill and
+# reader tests fewer times (t_75): memory errors, not rare moments.
 e2e-asan:
 	E2E_SANITIZE=1 bash tests/e2e/run.sh
 
