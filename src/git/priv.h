@@ -31,7 +31,7 @@
 	X(git_reference_foreach_glob) X(git_packbuilder_new)                \
 	X(git_packbuilder_insert) X(git_packbuilder_insert_recur) X(git_packbuilder_insert_walk) \
 	X(git_packbuilder_object_count) X(git_packbuilder_foreach) X(git_packbuilder_free)      \
-	X(git_odb_write_pack)
+	X(git_odb_write_pack) X(git_oid_equal)
 
 #define DECLARE(f) extern __typeof__(f) *p_##f;
 GIT_FUNCS(DECLARE)
