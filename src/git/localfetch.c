@@ -23,10 +23,23 @@ struct lf {
 	const struct package *k;
 	git_repository *src, *dest;
 	git_odb *src_odb, *dest_odb;
-	git_revwalk *walk;
+	git_revwalk *walk; /* both made on the first object the store lacks */
 	git_packbuilder *pb;
+	bool walking; /* a commit was pushed: the walk has work to do */
 	int r;
 };
+
+/* A pull with nothing new, the common case, must make neither: hiding
+ * the store's refs in a walk costs a walk of the tree of every commit
+ * they name, whether or not anything is pushed. */
+static int start_pack(struct lf *f)
+{
+	if (f->pb)
+		return 0;
+	if (G(git_revwalk_new)(&f->walk, f->src) < 0 || G(git_packbuilder_new)(&f->pb, f->src) < 0)
+		return -1;
+	return 0;
+}
 
 /* A tag the store lacks, and what it names down to the first object the
  * store has: the tag objects go in the pack, a commit into the walk. */
@@ -37,7 +50,7 @@ static int want(struct lf *f, const git_oid *id, const char *name)
 	int g = 0;
 
 	while (!G(git_odb_exists)(f->dest_odb, &at)) {
-		if (G(git_object_lookup)(&obj, f->src, &at, GIT_OBJECT_ANY) < 0)
+		if (start_pack(f) < 0 || G(git_object_lookup)(&obj, f->src, &at, GIT_OBJECT_ANY) < 0)
 			return -1;
 		switch (G(git_object_type)(obj)) {
 		case GIT_OBJECT_TAG:
@@ -49,6 +62,7 @@ static int want(struct lf *f, const git_oid *id, const char *name)
 			break;
 		case GIT_OBJECT_COMMIT:
 			g = G(git_revwalk_push)(f->walk, &at);
+			f->walking = true;
 			G(git_object_free)(obj);
 			return g;
 		default: /* a tag of a tree or a blob */
@@ -95,18 +109,34 @@ static int want_tag(const char *name, void *payload)
 	return 0;
 }
 
+/* A ref that already names id is left alone: rewriting it would lock,
+ * write and fsync it (and its directory) on every pull for nothing. */
+static int set_ref(git_repository *repo, const char *name, const git_oid *id)
+{
+	git_reference *ref = NULL;
+	const git_oid *now;
+	int g = 0;
+
+	if (G(git_reference_lookup)(&ref, repo, name) == 0 && (now = G(git_reference_target)(ref)) &&
+	    G(git_oid_equal)(now, id))
+		goto out;
+	G(git_reference_free)(ref);
+	ref = NULL;
+	g = G(git_reference_create)(&ref, repo, name, id, 1, "obsenv fetch");
+out:
+	G(git_reference_free)(ref);
+	return g;
+}
+
 static int set_tag(const char *name, void *payload)
 {
 	struct lf *f = payload;
-	git_reference *ref = NULL;
 	git_oid id;
 
-	if (G(git_reference_name_to_id)(&id, f->src, name) < 0 ||
-	    G(git_reference_create)(&ref, f->dest, name, &id, 1, "obsenv fetch") < 0) {
+	if (G(git_reference_name_to_id)(&id, f->src, name) < 0 || set_ref(f->dest, name, &id) < 0) {
 		f->r = repo_fail(f->k->name);
 		return -1;
 	}
-	G(git_reference_free)(ref);
 	return 0;
 }
 
@@ -141,11 +171,14 @@ static int pack_missing(struct lf *f)
 	snprintf(head, sizeof head, "refs/heads/%s", f->k->deploy_branch);
 	if (G(git_reference_name_to_id)(&id, f->src, head) == 0 && want(f, &id, NULL) < 0)
 		return repo_fail(f->k->name);
-	if (G(git_reference_foreach_glob)(f->src, "refs/tags/*", want_tag, f) < 0 ||
-	    G(git_reference_foreach_glob)(f->dest, "refs/*", hide, f) < 0)
+	if (G(git_reference_foreach_glob)(f->src, "refs/tags/*", want_tag, f) < 0)
 		return f->r ? f->r : repo_fail(f->k->name);
-	if (G(git_packbuilder_insert_walk)(f->pb, f->walk) < 0)
-		return repo_fail(f->k->name);
+	if (!f->pb)
+		return 0;
+	/* New tag objects on commits the store has need no walk. */
+	if (f->walking && (G(git_reference_foreach_glob)(f->dest, "refs/*", hide, f) < 0 ||
+			   G(git_packbuilder_insert_walk)(f->pb, f->walk) < 0))
+		return f->r ? f->r : repo_fail(f->k->name);
 	count.total_objects = (unsigned int)G(git_packbuilder_object_count)(f->pb);
 	if (!count.total_objects)
 		return 0;
@@ -165,7 +198,6 @@ int repo_fetch_local(const struct policy *p, const struct package *k, git_reposi
 	char head[REF_MAX_LEN + 16], fetched[REF_MAX_LEN + 32];
 	struct lf f = { .p = p, .k = k, .dest = dest };
 	git_config *empty = NULL;
-	git_reference *ref = NULL;
 	struct stat st;
 	git_oid id;
 	int r;
@@ -181,8 +213,7 @@ int repo_fetch_local(const struct policy *p, const struct package *k, git_reposi
 		goto out;
 	}
 	if (G(git_config_new)(&empty) < 0 || G(git_repository_set_config)(f.src, empty) < 0 ||
-	    G(git_repository_odb)(&f.src_odb, f.src) < 0 || G(git_repository_odb)(&f.dest_odb, dest) < 0 ||
-	    G(git_revwalk_new)(&f.walk, f.src) < 0 || G(git_packbuilder_new)(&f.pb, f.src) < 0) {
+	    G(git_repository_odb)(&f.src_odb, f.src) < 0 || G(git_repository_odb)(&f.dest_odb, dest) < 0) {
 		r = repo_fail(k->name);
 		goto out;
 	}
@@ -190,15 +221,13 @@ int repo_fetch_local(const struct policy *p, const struct package *k, git_reposi
 		goto out;
 	snprintf(head, sizeof head, "refs/heads/%s", k->deploy_branch);
 	snprintf(fetched, sizeof fetched, "refs/obsenv/fetched/%s", k->deploy_branch);
-	if (G(git_reference_name_to_id)(&id, f.src, head) == 0 &&
-	    G(git_reference_create)(&ref, dest, fetched, &id, 1, "obsenv fetch") < 0) {
+	if (G(git_reference_name_to_id)(&id, f.src, head) == 0 && set_ref(dest, fetched, &id) < 0) {
 		r = repo_fail(k->name);
 		goto out;
 	}
 	if (G(git_reference_foreach_glob)(f.src, "refs/tags/*", set_tag, &f) < 0)
 		r = f.r ? f.r : repo_fail(k->name);
 out:
-	G(git_reference_free)(ref);
 	G(git_packbuilder_free)(f.pb);
 	G(git_revwalk_free)(f.walk);
 	G(git_odb_free)(f.dest_odb);

@@ -494,12 +494,17 @@ new_objects() { # new_objects PKG BEFORE: objects in the packs that are not in B
 	done
 	echo $n
 }
-t "pull over a local path: a no-op pull writes no objects, a one-file commit a handful"
+t "pull over a local path: a no-op pull writes no objects and no ref, a one-file commit a handful"
 mnt pull pkg02
 before=$(packs pkg02)
+touch "$T/stamp"
 mnt pull pkg02
 rc_is 0
 [[ $(packs pkg02) == "$before" ]] || errs+=("a pull with nothing new wrote a pack: $(new_objects pkg02 "$before") objects")
+# A ref rewritten with its own value still makes and removes a lock file
+# next to it: its directory would be newer than the stamp.
+changed=$(find "$M/env/repos/pkg02.git/refs" -newer "$T/stamp" | head -5)
+[[ -z $changed ]] || errs+=("a pull with nothing new wrote refs: $changed")
 push pkg02 "one file"
 mnt pull pkg02
 rc_is 0
