@@ -106,6 +106,24 @@ static void repo_path(const struct policy *p, const struct package *k, char *buf
 	snprintf(buf, size, "%s/repos/%s.git", p->root, k->name);
 }
 
+/* The config file below dfd is exactly text, the owner's regular file,
+ * writable by the owner alone. */
+static bool config_is(int dfd, const char *text, size_t len)
+{
+	char buf[512];
+	struct stat st;
+	ssize_t n = -1;
+	int fd = openat(dfd, "config", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    (st.st_mode & 07777) == 0644 && (size_t)st.st_size == len && len < sizeof buf)
+		n = read(fd, buf, sizeof buf);
+	close(fd);
+	return n == (ssize_t)len && memcmp(buf, text, len) == 0;
+}
+
 /* The store's repositories are obsenv's: their config file is rewritten
  * before every open, so that nothing a maintainer wrote there (include
  * paths, insteadOf, proxies, sshCommand) is even read. */
@@ -117,11 +135,14 @@ static int reset_config(const char *path)
 				      * removed anywhere changes an inode's ctime: git status in
 				      * a tree compares the rest of the stat data. */
 				     "\ttrustctime = false\n";
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
 
 	if (fd < 0)
 		return err_sys(E_FAIL, errno, "%s", path);
-	r = store_write_file(fd, "config", config, sizeof config - 1, 0644);
+	/* Written only when it differs: two fsyncs a package would be most of
+	 * what a pull with nothing new costs. */
+	if (!config_is(fd, config, sizeof config - 1))
+		r = store_write_file(fd, "config", config, sizeof config - 1, 0644);
 	close(fd);
 	return r;
 }

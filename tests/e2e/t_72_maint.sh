@@ -469,11 +469,13 @@ rc_is 0
 out_has "^rolled back"
 
 # A pull fetches, moves deploy, checks the limits and checks out: one
-# handle serves every step, so the config is reset (a .tmp-config- file
-# made) once per repository, not once per step.
+# handle serves every step, so a config someone changed is reset (a
+# .tmp-config- file made) once per repository, not once per step; one that
+# is as obsenv wrote it is not written at all.
 t "pull opens each repository once: its config is rewritten once, not per step"
 mnt checkout pkg02 deploy
 push pkg02 "opened once"
+printf '[user]\n\tname = someone\n' >>"$M/env/repos/pkg02.git/config"
 strace -f -qq -e trace=openat -o "$T/pull.trace" \
 	setpriv --reuid=$E2E_MNT --regid="$(id -g $E2E_MNT)" --init-groups --reset-env -- "$A" pull pkg02 >"$T/out" 2>&1
 rc=$?
@@ -481,6 +483,11 @@ rc_is 0
 [[ $(mcommit pkg02) == "$(mremote pkg02 deploy)" ]] || errs+=("the new commit did not land: $(cat "$T/out")")
 n=$(grep -c '\.tmp-config-' "$T/pull.trace")
 ((n == 1)) || errs+=("the config was rewritten $n times")
+grep -q 'name = someone' "$M/env/repos/pkg02.git/config" && errs+=("the changed config stayed")
+strace -f -qq -e trace=openat -o "$T/pull.trace" \
+	setpriv --reuid=$E2E_MNT --regid="$(id -g $E2E_MNT)" --init-groups --reset-env -- "$A" pull pkg02 >"$T/out" 2>&1
+n=$(grep -c '\.tmp-config-' "$T/pull.trace")
+((n == 0)) || errs+=("a config as obsenv wrote it was rewritten $n times")
 rm -f "$T/pull.trace"
 
 # A mirror on a local path: what a pull writes grows with what is new, not
