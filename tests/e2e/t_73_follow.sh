@@ -49,7 +49,7 @@ out_has "^pkg01: fetched; deploy moved, but the package does not follow deploy a
 [[ $(fcommit pkg01) == "$(fx_base pkg01)" ]] || errs+=("pkg01 moved although rolled back")
 run asuser $E2E_MNT "$A" follow
 rc_is 0
-out_has "^pkg00: [0-9a-f]{10} \\(.*\\) -> [0-9a-f]{10} \\(deploy deploy\\), following it from now on$"
+out_has "^pkg00: [0-9a-f]{10} \\(.*\\) -> [0-9a-f]{10} \\(deploy\\), following it from now on$"
 out_has "^generation [0-9]+ is current: 3 packages follow deploy again \\(as of the last fetch; 'obsenv pull' brings anything newer\\)$"
 for p in pkg00 pkg01 pkg02; do [[ $(fcommit $p) == "$(fhead $p)" ]] || errs+=("$p is not on its deploy head"); done
 audit_has "$(rec allow "$UID_MNT" $E2E_MNT).*action=follow .*result=ok.*pkg\\.pkg01=$(fx_base pkg01)\\.\\.$(fhead pkg01)"
