@@ -38,6 +38,9 @@ static int start_pack(struct lf *f)
 		return 0;
 	if (G(git_revwalk_new)(&f->walk, f->src) < 0 || G(git_packbuilder_new)(&f->pb, f->src) < 0)
 		return -1;
+	/* The delta search is what a first fetch (init) spends its time on:
+	 * one thread per core. */
+	G(git_packbuilder_set_threads)(f->pb, 0);
 	return 0;
 }
 

@@ -32,7 +32,8 @@
 	X(git_packbuilder_object_count) X(git_packbuilder_foreach) X(git_packbuilder_free)      \
 	X(git_odb_write_pack) X(git_tree_lookup) X(git_tree_entrycount) X(git_tree_entry_byindex) \
 	X(git_tree_entry_filemode) X(git_blob_lookup) X(git_blob_rawcontent) X(git_blob_rawsize) \
-	X(git_blob_free) X(git_index_add) X(git_oid_equal)
+	X(git_blob_free) X(git_index_add) X(git_oid_equal) X(git_index_set_version) \
+	X(git_packbuilder_set_threads)
 
 #define DECLARE(f) extern __typeof__(f) *p_##f;
 GIT_FUNCS(DECLARE)

@@ -580,7 +580,9 @@ int repo_checkout(const struct policy *p, const struct package *k, git_repositor
 	if ((r = write_text(admin, "gitdir", text)))
 		goto out;
 	unlink(index);
-	if (G(git_index_open)(&ix, index) < 0) {
+	/* Version 4 writes each path as a change from the one before: a
+	 * third smaller, and every generation has an index per package. */
+	if (G(git_index_open)(&ix, index) < 0 || G(git_index_set_version)(ix, 4) < 0) {
 		r = repo_fail(k->name);
 		goto out;
 	}
