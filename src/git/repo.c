@@ -110,7 +110,7 @@ static void repo_path(const struct policy *p, const struct package *k, char *buf
  * writable by the owner alone. */
 static bool config_is(int dfd, const char *text, size_t len)
 {
-	char buf[512];
+	char buf[512] = "";
 	struct stat st;
 	ssize_t n = -1;
 	int fd = openat(dfd, "config", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
