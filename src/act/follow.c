@@ -31,7 +31,7 @@ static int follow_one(struct store *s, const struct policy *p, const struct pack
 	/* "(deploy)", as status says it; a branch of another name is named. */
 	printf("%s: %.10s (%s) -> %.10s (%s%s), following it from now on\n", k->name, n->commit,
 	       old[0] ? old : "?", head, strcmp(k->deploy_branch, "deploy") ? "deploy branch " : "",
-	       strcmp(k->deploy_branch, "deploy") ? k->deploy_branch : "deploy");
+	       k->deploy_branch);
 	if (dry)
 		return (r = repo_check_limits(p, k, head)) ? r : 1;
 	if ((r = repo_materialize(p, k, head)))

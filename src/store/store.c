@@ -173,19 +173,20 @@ static void comm_of(const char *pid, char *out, size_t size)
 
 static bool maker_alive(const char *name)
 {
-	const char *dash = strrchr(name, '-');
-	char theirs[32], ours[32], num[16];
+	char own[NAME_MAX + 1], theirs[32], ours[32];
+	size_t n = strlen(name);
+	const char *dash;
 	unsigned int pid;
 
 	/* libgit2 writes NAME as NAME.lock first (a tree's git index). */
-	if (!dash || snprintf(num, sizeof num, "%.*s", (int)strcspn(dash + 1, "."), dash + 1) >= (int)sizeof num ||
-	    str_to_id(num, &pid) || pid == 0 || (pid_t)pid == getpid())
-		return false;
-	if (strcmp(dash + 1 + strlen(num), "") != 0 && strcmp(dash + 1 + strlen(num), ".lock") != 0)
+	if (n > 5 && !strcmp(name + n - 5, ".lock"))
+		n -= 5;
+	snprintf(own, sizeof own, "%.*s", (int)n, name);
+	if (!(dash = strrchr(own, '-')) || str_to_id(dash + 1, &pid) || pid == 0 || (pid_t)pid == getpid())
 		return false;
 	if (kill((pid_t)pid, 0) != 0)
 		return false;
-	comm_of(num, theirs, sizeof theirs);
+	comm_of(dash + 1, theirs, sizeof theirs);
 	comm_of("self", ours, sizeof ours);
 	return theirs[0] && strcmp(theirs, ours) == 0;
 }
