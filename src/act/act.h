@@ -61,14 +61,16 @@ const struct package *act_check_target(const struct policy *p, const char *actio
 				       const char *ref);
 MUST_USE int act_check_tag(const struct package *k, const struct repo_target *t);
 struct store;
-void act_gc(struct store *s, const struct policy *p);
+/* switched: this run switched, and leaves the slow removal to the next. */
+void act_gc(struct store *s, const struct policy *p, bool switched);
 /* A warning goes to stderr and, under key, to the audit record: note
  * there if given (a value for machines, "was..now"), else msg. */
 /* Records and clears a freeze whose --until has passed (switch lock). */
 void act_expire_freeze(struct store *s, const struct caller *c, const char *action);
 void act_warn(const char *key, const char *msg, const char *note);
-/* Removes killed runs' leftovers; what cannot go is a warning. */
-void act_sweep(struct store *s, bool trees);
+/* Removes killed runs' leftovers; what cannot go is a warning. who: for
+ * the switch lock it may take (see store_sweep_locks). */
+void act_sweep(struct store *s, bool trees, const char *who);
 /* kind: LOCK_SWITCH for the actions that only switch (rollback, freeze,
  * thaw), held for their whole run, which is short; LOCK_WORK for the
  * changes that fetch or check out, which then switch with act_switch. */

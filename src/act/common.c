@@ -73,11 +73,14 @@ const struct package *act_package(const struct policy *p, const char *name)
 	return NULL;
 }
 
-/* After a switch: trees no kept generation or pin needs go. The action has
+/* After a switch: trees no kept generation or pin needs are set aside,
+ * and removed now unless this run switched (a hot fix's pull returns
+ * without removing the tree it replaced: the next run that switches
+ * nothing, the timer's pull within a minute, removes it). The action has
  * succeeded by then, so a failure here is a warning, not its result. Runs
  * under the work lock only: a rollback may switch meanwhile, to verified
  * pins' trees and current's, which both stay. */
-void act_gc(struct store *s, const struct policy *p)
+void act_gc(struct store *s, const struct policy *p, bool switched)
 {
 	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
 	struct pin *verified = calloc(p->npkgs ? p->npkgs : 1, sizeof *verified);
@@ -92,7 +95,8 @@ void act_gc(struct store *s, const struct policy *p)
 		snprintf(msg, sizeof msg, "old generations were not removed: %s", err_msg());
 	else if (!pins || !verified)
 		snprintf(msg, sizeof msg, "old trees were not removed: out of memory");
-	else if (basefile_load(p, pins) || store_gc_trees(s, pins, verified))
+	else if (basefile_load(p, pins) || store_gc_trees(s, pins, verified) ||
+		 (!switched && store_empty_trash(s)))
 		snprintf(msg, sizeof msg, "old trees were not removed: %s", err_msg());
 	free(pins);
 	free(verified);
@@ -111,13 +115,31 @@ void act_warn(const char *key, const char *msg, const char *note)
 
 /* Leftovers of killed runs go before a change; one that cannot go (a
  * directory someone else made inside the store) must not block the
- * change, least of all a rollback. */
-void act_sweep(struct store *s, bool trees)
+ * change, least of all a rollback. git's lock files a killed run left are
+ * swept only when one was (the walk of every repository's refs is not
+ * free), and under the switch lock too, which a rollback rebuilding a
+ * base tree holds while it writes a ref. */
+void act_sweep(struct store *s, bool trees, const char *who)
 {
-	char msg[512];
+	char msg[512], earlier[256];
 
 	if (store_cleanup(s, trees)) {
 		snprintf(msg, sizeof msg, "leftovers of an earlier run were not removed: %s", err_msg());
+		act_warn("warning.leftovers", msg, NULL);
+	}
+	if (!trees || !store_locks_suspect(s))
+		return;
+	if (store_lock(s, LOCK_SWITCH, who, earlier, sizeof earlier) == 0) {
+		act_note_earlier("interrupted.switch", earlier);
+		if (store_sweep_locks(s)) {
+			snprintf(msg, sizeof msg, "git lock files of an earlier run were not removed: %s",
+				 err_msg());
+			act_warn("warning.leftovers", msg, NULL);
+		}
+		store_unlock(s, LOCK_SWITCH);
+	} else {
+		snprintf(msg, sizeof msg, "git lock files of an earlier run were not looked for: %s",
+			 err_msg());
 		act_warn("warning.leftovers", msg, NULL);
 	}
 }
@@ -149,7 +171,7 @@ int act_open_store(struct store *s, const struct policy *p, const struct caller 
 	if ((r = store_lock(s, kind, act_who(c, action, who, sizeof who), earlier, sizeof earlier)))
 		return r;
 	act_note_earlier(kind == LOCK_SWITCH ? "interrupted.switch" : "interrupted.work", earlier);
-	act_sweep(s, trees);
+	act_sweep(s, trees, who);
 	return 0;
 }
 

@@ -118,7 +118,7 @@ int act_init(const struct act_ctx *ctx)
 	    (r = store_lock(&s, LOCK_WORK, act_who(c, "init", who, sizeof who), earlier, sizeof earlier)))
 		goto out;
 	act_note_earlier("interrupted.work", earlier);
-	act_sweep(&s, true);
+	act_sweep(&s, true, who);
 	/* What the environment had: a tree of it that is missing was lost. */
 	if ((r = store_current(&s, &before, &had_gen)))
 		goto out;
@@ -180,8 +180,8 @@ int act_init(const struct act_ctx *ctx)
 			printf("already initialized: generation %lu is current; nothing to add\n",
 			       cur.number);
 	}
-	if (!(r = store_trim(&s)))
-		r = store_gc_trees(&s, pins, NULL);
+	if (!(r = store_trim(&s)) && !(r = store_gc_trees(&s, pins, NULL)))
+		r = store_empty_trash(&s);
 out:
 	gen_free(&before);
 	gen_free(&cur);

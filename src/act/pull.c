@@ -128,6 +128,7 @@ int act_pull(const struct act_ctx *ctx)
 	bool *want = calloc(p->npkgs ? p->npkgs : 1, sizeof *want);
 	char failed[FAILED_MAX] = "";
 	size_t moved = 0, nfailed = 0, tried = 0, dropped = 0;
+	bool switched = false;
 	int r;
 
 	if (!want)
@@ -180,6 +181,7 @@ int act_pull(const struct act_ctx *ctx)
 		if ((r = act_switch(&s, c, "pull", &cur, &next, &dropped)))
 			goto out;
 		moved -= dropped;
+		switched = next.number != 0;
 		if (next.number)
 			printf("generation %lu is current (%zu package%s moved)\n", next.number, moved,
 			       moved == 1 ? "" : "s");
@@ -190,9 +192,10 @@ int act_pull(const struct act_ctx *ctx)
 		printf("%s: nothing changed (generation %lu is current)\n",
 		       req->dry_run ? "dry run" : "nothing new", cur.number);
 	}
-	/* Also when nothing moved: the timer's pull trims what rollbacks added. */
+	/* Also when nothing moved: the timer's pull trims what rollbacks added,
+	 * and removes what the last switch set aside. */
 	if (!req->dry_run)
-		act_gc(&s, p);
+		act_gc(&s, p, switched);
 	if (!req->dry_run && lastpull_write(&s, tried, nfailed, failed))
 		act_warn("warning.last_pull", err_msg(), NULL);
 	act_verify_due(&s, req->dry_run);

@@ -1,8 +1,9 @@
 /* A run killed while libgit2 updated a ref leaves the ref's ".lock" file,
  * and libgit2 then refuses that ref for ever ("failed to lock file"): one
  * kill at the wrong moment would stop every later pull of the package.
- * Only obsenv writes a store repository, and only under the work lock, so
- * a lock file found by a run holding it is a dead run's, and goes. */
+ * Only obsenv writes a store repository: a change under the work lock, a
+ * rollback rebuilding a base tree under the switch lock. A lock file found
+ * by a run holding both is a dead run's, and goes. */
 #include "store/gitlocks.h"
 
 #include <dirent.h>

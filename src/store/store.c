@@ -60,8 +60,14 @@ void store_close(struct store *s)
 int store_lock(struct store *s, enum lock_kind kind, const char *who, char *earlier,
 	       size_t earlier_size)
 {
-	return lock_take(s->root, kind, s->pol->lock_timeout, who,
-			 kind == LOCK_SWITCH ? &s->lock : &s->work, earlier, earlier_size);
+	int r = lock_take(s->root, kind, s->pol->lock_timeout, who,
+			  kind == LOCK_SWITCH ? &s->lock : &s->work, earlier, earlier_size);
+
+	/* A killed holder may have left git lock files: the next change that
+	 * can hold both locks sweeps them (store_sweep_locks). */
+	if (!r && earlier[0])
+		unlinkat(s->root, ".git-locks-swept", 0);
+	return r;
 }
 
 void store_unlock(struct store *s, enum lock_kind kind)
@@ -191,9 +197,14 @@ static bool maker_alive(const char *name)
 	return theirs[0] && strcmp(theirs, ours) == 0;
 }
 
-/* Removes every ".tmp-" entry directly below dfd. One that cannot go
- * does not stop the others; the first failure is the message. */
-static int sweep(int dfd, int r)
+/* A tree store_gc_trees set aside: store_empty_trash's, not a leftover. */
+#define TRASH ".tmp-trash-"
+
+/* Removes every ".tmp-" entry directly below dfd (only the trash with
+ * gone, and none of it without), counting them in *gone if given. One
+ * that cannot go does not stop the others; the first failure is the
+ * message. */
+static int sweep_count(int dfd, int r, size_t *gone)
 {
 	DIR *d;
 	struct dirent *e;
@@ -208,25 +219,38 @@ static int sweep(int dfd, int r)
 	 * directory left it at the end. */
 	rewinddir(d);
 	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, ".tmp-", 5) && !maker_alive(e->d_name)) {
+		if (!strncmp(e->d_name, ".tmp-", 5) && !maker_alive(e->d_name) &&
+		    !strncmp(e->d_name, TRASH, strlen(TRASH)) == !!gone) {
 			int q = store_remove(dfd, e->d_name);
 
 			r = r ? r : q;
+			if (!q && gone)
+				(*gone)++;
 		}
 	closedir(d);
 	return r;
 }
 
+static int sweep(int dfd, int r)
+{
+	return sweep_count(dfd, r, NULL);
+}
+
 /* Sweeps the directory at path (relative to the root) if it exists. */
-static int sweep_at(struct store *s, const char *path, int r)
+static int sweep_at_count(struct store *s, const char *path, int r, size_t *gone)
 {
 	int fd = open_dir(s->root, path);
 
 	if (fd < 0)
 		return r;
-	r = sweep(fd, r);
+	r = sweep_count(fd, r, gone);
 	close(fd);
 	return r;
+}
+
+static int sweep_at(struct store *s, const char *path, int r)
+{
+	return sweep_at_count(s, path, r, NULL);
 }
 
 /* The ref locks a killed libgit2 left in the repository at path. */
@@ -242,12 +266,14 @@ static int locks_at(struct store *s, const char *path, int r)
 }
 
 /* Leftovers are where .tmp- names are made: the root (current's new link)
- * and pins/ (store_write_file) by every change; trees/<pkg>/ and each
- * repository (its config, rewritten by git/repo.c) only by materializing;
- * generations/ by store_trim (a generation half removed). Every .tmp-
- * name a run makes carries its pid and is cleared by that run before use,
- * so a leftover that cannot be removed is clutter, never a hazard: the
- * caller reports it and goes on. */
+ * and pins/ (store_write_file) by every change; each repository (its
+ * config, rewritten by git/repo.c) only by materializing; generations/ by
+ * store_trim (a generation half removed); trees/<pkg>/ and the file store
+ * by a killed build. The trees set aside (TRASH) and git's lock files are
+ * store_empty_trash's and store_sweep_locks': neither is in the way of a
+ * change, and both cost a walk. Every .tmp- name a run makes carries its pid and
+ * is cleared by that run before use, so a leftover that cannot be removed
+ * is clutter, never a hazard: the caller reports it and goes on. */
 int store_cleanup(struct store *s, bool trees)
 {
 	char path[NAME_MAX_LEN + 32];
@@ -265,10 +291,82 @@ int store_cleanup(struct store *s, bool trees)
 		r = sweep_at(s, path, r);
 		snprintf(path, sizeof path, "repos/%s.git", s->pol->pkgs[i].name);
 		r = sweep_at(s, path, r);
-		r = locks_at(s, path, r);
 		snprintf(path, sizeof path, "repos/%s.git/files", s->pol->pkgs[i].name);
 		r = sweep_at(s, path, r);
 	}
+	return r;
+}
+
+int store_empty_trash(struct store *s)
+{
+	char path[NAME_MAX_LEN + 32];
+	int r = 0, q;
+
+	for (size_t i = 0; i < s->pol->npkgs; i++) {
+		const char *pkg = s->pol->pkgs[i].name;
+		size_t gone = 0, freed;
+
+		snprintf(path, sizeof path, "trees/%s", pkg);
+		r = sweep_at_count(s, path, r, &gone);
+		/* The copies only the removed trees had. */
+		if (gone && (q = store_prune_files(s, pkg, &freed)))
+			r = r ? r : q;
+	}
+	return r;
+}
+
+/* Whether a killed run may have left git's lock files: lock_take found a
+ * holder that never let go (store_lock then removes the mark), or the
+ * machine was restarted since the last sweep (a power cut: no lock record
+ * need have reached the disk). The mark holds the boot id of the sweep. */
+#define SWEPT ".git-locks-swept"
+
+static void boot_id(char *out, size_t size)
+{
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = read(fd, out, size - 1);
+		close(fd);
+	}
+	out[n > 0 ? n : 0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+bool store_locks_suspect(struct store *s)
+{
+	char now[64], mark[64];
+	int fd = openat(s->root, SWEPT, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = read(fd, mark, sizeof mark - 1);
+		close(fd);
+	}
+	mark[n > 0 ? n : 0] = '\0';
+	boot_id(now, sizeof now);
+	return !now[0] || strcmp(now, mark) != 0;
+}
+
+int store_sweep_locks(struct store *s)
+{
+	char path[NAME_MAX_LEN + 32], now[64];
+	int r = 0, fd;
+
+	for (size_t i = 0; i < s->pol->npkgs; i++) {
+		snprintf(path, sizeof path, "repos/%s.git", s->pol->pkgs[i].name);
+		r = locks_at(s, path, r);
+	}
+	boot_id(now, sizeof now);
+	if (r || !now[0])
+		return r;
+	/* Not synced: a restart makes the mark stale anyway. */
+	fd = openat(s->root, SWEPT, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, now, strlen(now)) != (ssize_t)strlen(now))
+		r = err_sys(E_FAIL, errno, "cannot write %s/%s", s->pol->root, SWEPT);
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 
@@ -699,27 +797,24 @@ int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *ve
 				close(pfd);
 			continue;
 		}
-		size_t gone = 0, freed;
-
 		while (!r && (e = readdir(d))) {
-			char meta[300], admin[400];
+			char meta[300], admin[400], gone[300];
 
 			if (!is_oid_hex(e->d_name) || referenced(pkg, e->d_name, kept, nkept, pins ? &pins[i] : NULL,
 						    verified ? &verified[i] : NULL))
 				continue;
+			/* One rename now; the files go with store_empty_trash. */
 			snprintf(meta, sizeof meta, "%s.meta", e->d_name);
 			snprintf(admin, sizeof admin, "repos/%s.git/worktrees/%s", pkg, e->d_name);
-			r = store_remove(pfd, e->d_name);
+			snprintf(gone, sizeof gone, TRASH "%s-%d", e->d_name, (int)getpid());
+			if (renameat(pfd, e->d_name, pfd, gone))
+				r = err_sys(E_FAIL, errno, "cannot remove the tree %s/%.10s", pkg, e->d_name);
 			if (!r)
 				r = store_remove(pfd, meta);
 			if (!r)
 				r = store_remove(s->root, admin);
-			gone++;
 		}
 		closedir(d);
-		/* The files only the removed trees had. */
-		if (!r && gone)
-			r = store_prune_files(s, pkg, &freed);
 	}
 out:
 	for (size_t i = 0; i < nkept; i++)

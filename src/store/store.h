@@ -43,14 +43,25 @@ void store_close(struct store *s);
 MUST_USE int store_lock(struct store *s, enum lock_kind kind, const char *who, char *earlier,
 			size_t earlier_size);
 void store_unlock(struct store *s, enum lock_kind kind);
-/* Removes what killed runs left behind. trees: also sweep trees/<pkg>/
- * and the repositories (only actions that materialize trees leave any),
- * their stale ref locks included: call it so only under the work lock.
- * A leftover whose maker is still running is not one: every .tmp- name
- * ends in its maker's pid, and a live pid's names stay, whichever lock
- * the sweeper holds. Tries every leftover; an error means some are
- * still there, which is safe to report and go on from. */
+/* Removes what killed runs left behind. trees: also the repositories'
+ * temporaries (only actions that materialize trees leave any): call it
+ * so only under the work lock. A leftover whose maker is still running
+ * is not one: every .tmp- name ends in its maker's pid, and a live pid's
+ * names stay, whichever lock the sweeper holds. Tries every leftover; an
+ * error means some are still there, which is safe to report and go on
+ * from. */
 MUST_USE int store_cleanup(struct store *s, bool trees);
+/* Removes the trees store_gc_trees set aside and killed builds' half-made
+ * ones, then the file store's copies no tree has any more. The slow part
+ * of a change's clean-up, so a change that switched leaves it to the next
+ * run that did not (the timer's next pull). Under the work lock. */
+MUST_USE int store_empty_trash(struct store *s);
+/* Whether a killed run or a restart may have left git lock files in the
+ * store's repositories since they were last swept. */
+bool store_locks_suspect(struct store *s);
+/* Removes them (gitlocks.h) and marks the store swept. Under both locks:
+ * a rollback rebuilding a base tree writes refs under the switch lock. */
+MUST_USE int store_sweep_locks(struct store *s);
 /* *have is false when no generation exists yet (before init). */
 MUST_USE int store_current(struct store *s, struct generation *g, bool *have);
 /* The same, for actions that need an initialized environment. */
@@ -70,9 +81,10 @@ MUST_USE int store_trim(struct store *s);
 /* Gives a current generation made before auto_env_setup.sh existed its
  * copy, and makes the root's stable links (init, with nothing to add). */
 MUST_USE int store_ensure_setupsh(struct store *s);
-/* Removes trees that no kept generation and no pin refers to: neither
+/* Sets aside trees that no kept generation and no pin refers to: neither
  * the base file's (pins) nor the last verified ones (verified, which a
- * rollback falls back to). Either array may hold "" commits. */
+ * rollback falls back to). Either array may hold "" commits. Each is one
+ * rename to a .tmp- name; store_empty_trash removes it. */
 MUST_USE int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *verified);
 /* The describe name recorded when the tree was made ("" if unknown). */
 void store_tree_name(struct store *s, const char *pkg, const char *commit, char *out, size_t size);

@@ -268,17 +268,54 @@ done
 run asuser $E2E_OWNER "$A" pull
 rc_is 0
 [[ $(mcommit pkg01) == "$(mremote pkg01 deploy)" ]] || errs+=("the next pull did not reach the head")
-[[ -z $(find "$M/env" -name '.tmp-*' | head -1) ]] || errs+=("leftovers: $(find "$M/env" -name '.tmp-*')")
+[[ -z $(find "$M/env" -name '.tmp-*' ! -name '.tmp-trash-*' | head -1) ]] ||
+	errs+=("leftovers: $(find "$M/env" -name '.tmp-*' ! -name '.tmp-trash-*')")
+# Trees a switching pull set aside go with the next pull that switches nothing.
+run asuser $E2E_OWNER "$A" pull
+rc_is 0
+[[ -z $(find "$M/env" -name '.tmp-*' | head -1) ]] || errs+=("left after a pull with nothing new: $(find "$M/env" -name '.tmp-*')")
 
+# git's lock files are looked for only when a run may have left some: the
+# walk of every repository's refs is not free on every pull. Both ways a
+# run ends without a word are tested: a kill (its lock record still says
+# "held by", which is what a SIGKILL leaves), and a restart (a power cut
+# need not leave any record on disk).
 t "a ref lock a killed run left behind does not stop the next pull"
 push pkg01 "after a stale lock"
 for f in refs/heads/deploy.lock refs/obsenv/fetched/deploy.lock packed-refs.lock; do
 	install -m 0644 -o $E2E_OWNER /dev/null "$M/env/repos/pkg01.git/$f"
 done
+printf 'held by pull by %s (pid 999999, since 2026-01-01 00:00:00 UTC)\n' $E2E_OWNER >"$M/env/.work.lock"
 run asuser $E2E_OWNER "$A" pull
 rc_is 0
 [[ $(mcommit pkg01) == "$(mremote pkg01 deploy)" ]] || errs+=("the pull did not reach the head: $err")
 [[ -z $(find "$M/env/repos" -name '*.lock') ]] || errs+=("stale locks stayed: $(find "$M/env/repos" -name '*.lock')")
+audit_has "action=pull .*interrupted.work=\"pull by $E2E_OWNER \(pid 999999"
+
+t "a ref lock left before a restart does not stop the next pull"
+push pkg01 "after a restart"
+install -m 0644 -o $E2E_OWNER /dev/null "$M/env/repos/pkg01.git/refs/heads/deploy.lock"
+[[ -s $M/env/.git-locks-swept ]] || errs+=("no sweep was marked")
+printf 'a-boot-before-this-one' >"$M/env/.git-locks-swept"
+run asuser $E2E_OWNER "$A" pull
+rc_is 0
+[[ $(mcommit pkg01) == "$(mremote pkg01 deploy)" ]] || errs+=("the pull did not reach the head: $err")
+[[ -z $(find "$M/env/repos" -name '*.lock') ]] || errs+=("stale locks stayed: $(find "$M/env/repos" -name '*.lock')")
+[[ $(cat "$M/env/.git-locks-swept") == "$(cat /proc/sys/kernel/random/boot_id)" ]] ||
+	errs+=("the sweep was not marked with this boot")
+
+t "a pull after a clean run does not walk the repositories for lock files"
+strace -f -qq -e trace=openat -o "$T/t72-locks.trace" \
+	setpriv --reuid=$E2E_MNT --regid="$(id -g $E2E_MNT)" --init-groups --reset-env -- "$A" pull >"$T/out" 2>&1
+rc=$?
+rc_is 0
+# The sweep is the only thing that opens a repository's objects/pack
+# relative to the repository's descriptor; libgit2 opens full paths.
+grep -qE 'openat\([0-9]+, "objects/pack"' "$T/t72-locks.trace" &&
+	errs+=("a clean pull looked for lock files")
+grep -qE 'openat\([0-9]+, "\.work\.lock"' "$T/t72-locks.trace" ||
+	errs+=("the trace saw no work lock taken: did strace follow obsenv?")
+rm -f "$T/t72-locks.trace"
 
 t "revert --dry-run, then revert"
 g=$(mgen)

@@ -69,7 +69,8 @@ alive() { kill -0 "$1" 2>/dev/null; }
 # that $! is obsenv's own pid (setpriv execs it).
 as_mnt() { exec setpriv --reuid=$E2E_MNT --regid="$(id -g $E2E_MNT)" --init-groups --reset-env -- "$@"; }
 have_tree() { [[ -d $L/env/trees/$1/$2 ]]; }
-making_tree() { compgen -G "$L/env/trees/$1/.tmp-*" >/dev/null; }
+# A tree being built (a set-aside tree, .tmp-trash-, is not one).
+making_tree() { compgen -G "$L/env/trees/$1/.tmp-[0-9a-f]*" >/dev/null; }
 
 lpolicy
 run asuser $E2E_MNT "$A" init

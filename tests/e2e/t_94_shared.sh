@@ -108,6 +108,15 @@ shared_suite() {
 		sh94 pull
 		rc_is 0
 	done
+	# A pull that switched sets the trimmed tree aside and returns; the
+	# next pull with nothing new (the timer's, a minute later) removes it.
+	gone=$(find "$S/env/trees/pkg00" -maxdepth 1 -name '.tmp-trash-*' | wc -l)
+	((gone >= 1)) || errs+=("no trimmed tree was set aside (keep_generations is 3, four pulls)")
+	sh94 pull
+	rc_is 0
+	out_has "^nothing new: nothing changed"
+	[[ -z $(find "$S/env/trees/pkg00" -maxdepth 1 -name '.tmp-*' | head -1) ]] ||
+		errs+=("the pull with nothing new left the trash: $(ls -A "$S/env/trees/pkg00" | grep '^\.tmp-')")
 	copies=$(find "$(store94 pkg00)" -type f | wc -l)
 	linked=$(find "$S/env/trees/pkg00" -type f ! -name .git ! -name '*.meta' -printf '%i\n' | sort -u | wc -l)
 	[[ $copies == "$linked" ]] || errs+=("the file store has $copies copies, the trees $linked distinct files")

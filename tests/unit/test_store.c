@@ -342,3 +342,97 @@ Test(files, copies_no_tree_has_are_freed_and_nothing_else)
 	cr_expect_eq(faccessat(AT_FDCWD, "cd/link", F_OK, AT_SYMLINK_NOFOLLOW), 0);
 	cr_assert_eq(chdir("/"), 0);
 }
+
+/* git's lock files are swept only when a killed run may have left some:
+ * never swept, a holder that never let go, or a restart since (the mark
+ * holds the boot id of the sweep). */
+Test(gens, git_locks_are_suspect_only_after_a_kill_or_a_restart)
+{
+	char earlier[256], path[128];
+	int fd;
+
+	cr_expect(store_locks_suspect(&s), "a store never swept");
+	cr_assert_eq(store_sweep_locks(&s), 0, "%s", err_msg());
+	cr_expect_not(store_locks_suspect(&s), "just swept");
+	cr_assert_eq(store_lock(&s, LOCK_WORK, "a test", earlier, sizeof earlier), 0, "%s", err_msg());
+	store_unlock(&s, LOCK_WORK);
+	cr_expect_not(store_locks_suspect(&s), "a holder that let go");
+	/* What a killed holder leaves: its record, and no flock. */
+	cr_assert_eq(store_lock(&s, LOCK_SWITCH, "a killed test", earlier, sizeof earlier), 0);
+	close(s.lock);
+	s.lock = -1;
+	cr_assert_eq(store_lock(&s, LOCK_SWITCH, "a test", earlier, sizeof earlier), 0, "%s", err_msg());
+	cr_expect_eq(strncmp(earlier, "a killed test (pid ", 19), 0, "the record is %s", earlier);
+	cr_expect(store_locks_suspect(&s), "after a killed holder");
+	store_unlock(&s, LOCK_SWITCH);
+	cr_assert_eq(store_sweep_locks(&s), 0, "%s", err_msg());
+	snprintf(path, sizeof path, "%s/.git-locks-swept", root);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	cr_assert(fd >= 0 && write(fd, "another-boot", 12) == 12);
+	close(fd);
+	cr_expect(store_locks_suspect(&s), "after a restart");
+}
+
+/* A tree nothing needs is set aside by one rename; its files and the
+ * copies only it had go when the trash is emptied, never before. */
+Test(files, a_tree_set_aside_goes_with_the_trash)
+{
+	char path[256], gone[128];
+	struct package k = { 0 };
+	struct pin pin = { 0 };
+	struct stat st;
+	int fd;
+
+	str_copy(k.name, sizeof k.name, "pkg");
+	pol.pkgs = &k;
+	pol.npkgs = 1;
+	str_copy(pin.commit, sizeof pin.commit, C2);
+	snprintf(path, sizeof path, "%s/repos/pkg.git/files/ab", root);
+	cr_assert_eq(chdir(root), 0);
+	cr_assert_eq(mkdir("repos/pkg.git", 0755) | mkdir("repos/pkg.git/files", 0700) | mkdir(path, 0700) |
+			     mkdir("trees/pkg", 0755) | mkdir("trees/pkg/" C1, 0755) | mkdir("trees/pkg/" C2, 0755),
+		     0);
+	fd = open("repos/pkg.git/files/ab/0001", O_WRONLY | O_CREAT | O_EXCL, 0444);
+	cr_assert(fd >= 0);
+	close(fd);
+	cr_assert_eq(link("repos/pkg.git/files/ab/0001", "trees/pkg/" C1 "/a"), 0);
+	cr_assert_eq(store_gc_trees(&s, &pin, NULL), 0, "%s", err_msg());
+	cr_expect_neq(lstat("trees/pkg/" C1, &st), 0, "the unneeded tree is still in place");
+	cr_expect_eq(lstat("trees/pkg/" C2, &st), 0, "the pinned tree was set aside");
+	snprintf(gone, sizeof gone, "trees/pkg/.tmp-trash-%s-%d/a", C1, (int)getpid());
+	cr_expect_eq(lstat(gone, &st), 0, "the tree was not set aside under its .tmp- name");
+	cr_expect_eq(lstat("repos/pkg.git/files/ab/0001", &st), 0);
+	cr_expect_eq(st.st_nlink, 2, "the copy went before the tree");
+	cr_assert_eq(store_empty_trash(&s), 0, "%s", err_msg());
+	cr_expect_neq(lstat(gone, &st), 0, "the trash was not emptied");
+	cr_expect_neq(lstat("repos/pkg.git/files/ab/0001", &st), 0, "a copy no tree has stayed");
+	cr_expect_eq(lstat("trees/pkg/" C2, &st), 0);
+	pol.pkgs = NULL;
+	pol.npkgs = 0;
+	cr_assert_eq(chdir("/"), 0);
+}
+
+/* A killed build's half-made tree goes before the next change; a tree
+ * set aside waits for store_empty_trash (removing it costs a walk the
+ * change should not wait for). */
+Test(files, a_killed_build_goes_first_the_trash_later)
+{
+	struct package k = { 0 };
+	struct stat st;
+
+	str_copy(k.name, sizeof k.name, "pkg");
+	pol.pkgs = &k;
+	pol.npkgs = 1;
+	cr_assert_eq(chdir(root), 0);
+	cr_assert_eq(mkdir("trees/pkg", 0755) | mkdir("trees/pkg/.tmp-" C1 "-999999999", 0755) |
+			     mkdir("trees/pkg/.tmp-trash-" C2 "-999999999", 0755),
+		     0);
+	cr_assert_eq(store_cleanup(&s, true), 0, "%s", err_msg());
+	cr_expect_neq(lstat("trees/pkg/.tmp-" C1 "-999999999", &st), 0, "a killed build's tree stayed");
+	cr_expect_eq(lstat("trees/pkg/.tmp-trash-" C2 "-999999999", &st), 0, "the trash went before the change");
+	cr_assert_eq(store_empty_trash(&s), 0, "%s", err_msg());
+	cr_expect_neq(lstat("trees/pkg/.tmp-trash-" C2 "-999999999", &st), 0, "the trash stayed");
+	pol.pkgs = NULL;
+	pol.npkgs = 0;
+	cr_assert_eq(chdir("/"), 0);
+}
