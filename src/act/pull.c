@@ -11,6 +11,7 @@
 #include "store/pins.h"
 #include "git/repo.h"
 #include "store/store.h"
+#include "store/unchanged.h"
 
 #define FAILED_MAX 1024
 
@@ -78,6 +79,16 @@ static int pull_one(struct store *s, const struct policy *p, const struct packag
 	bool dry = req->dry_run, forced, moves;
 	int r;
 
+	/* Nothing new on a mirror, and nothing to materialize: no fetch. */
+	if (!accept && store_remote_unchanged(s, k, now) && !(n && n->follows && strcmp(n->commit, now) != 0)) {
+		notice_moved_tag(s, k);
+		if (n && n->follows)
+			printf("%s: up to date (%.10s)\n", k->name, now);
+		else
+			printf("%s: fetched; nothing new%s\n", k->name,
+			       n ? ", but the package does not follow deploy and stays put" : "");
+		return 0;
+	}
 	if ((r = repo_fetch(p, k)))
 		return r;
 	notice_moved_tag(s, k);

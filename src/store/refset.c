@@ -1,0 +1,177 @@
+#include "store/refset.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/basefile.h"
+
+#define REFS_MAX 100000
+#define DEPTH_MAX 8
+#define PACKED_MAX ((size_t)64 * 1024 * 1024)
+
+/* Reads a regular file of less than max bytes (no symlink followed). */
+static int slurp(int dfd, const char *name, size_t max, char **buf)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	size_t n = 0, size;
+	ssize_t got;
+
+	*buf = NULL;
+	if (fd < 0)
+		return errno == ENOENT ? R_ABSENT : E_FAIL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size >= max ||
+	    !(*buf = malloc((size = (size_t)st.st_size + 1)))) {
+		close(fd);
+		return E_FAIL;
+	}
+	while (n < size - 1 && (got = read(fd, *buf + n, size - 1 - n)) > 0)
+		n += (size_t)got;
+	close(fd);
+	(*buf)[n] = '\0';
+	return 0;
+}
+
+static int add(struct refset *s, const char *name, const char *id, unsigned char loose)
+{
+	struct refent *e;
+
+	if (strlen(name) > REF_MAX_LEN || !is_oid_hex(id) || s->n >= REFS_MAX)
+		return E_FAIL;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+
+		if (!(e = realloc(s->e, cap * sizeof *e)))
+			return E_FAIL;
+		s->e = e;
+		s->cap = cap;
+	}
+	e = &s->e[s->n++];
+	str_copy(e->name, sizeof e->name, name);
+	str_copy(e->id, sizeof e->id, id);
+	e->loose = loose;
+	return 0;
+}
+
+static int packed(int repofd, const char *prefix, struct refset *s)
+{
+	char *buf, *line, *save = NULL;
+	size_t pl = strlen(prefix);
+	int r = slurp(repofd, "packed-refs", PACKED_MAX, &buf);
+
+	if (r)
+		return r == R_ABSENT ? 0 : r;
+	/* "<40 hex> <refname>" lines; "^<hex>" peel lines and comments skipped. */
+	for (line = strtok_r(buf, "\n", &save); line && !r; line = strtok_r(NULL, "\n", &save))
+		if (strlen(line) > OID_HEX + 1 + pl && line[OID_HEX] == ' ' &&
+		    !strncmp(line + OID_HEX + 1, prefix, pl)) {
+			line[OID_HEX] = '\0';
+			r = add(s, line + OID_HEX + 1, line, 0);
+		}
+	free(buf);
+	return r;
+}
+
+static int loose(int dfd, char *name, size_t len, int depth, struct refset *s)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d) {
+		close(dfd);
+		return E_FAIL;
+	}
+	while (!r && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		char *text;
+		int sub;
+
+		if (e->d_name[0] == '.' || (n > 5 && !strcmp(e->d_name + n - 5, ".lock")))
+			continue;
+		if (len + n + 1 > REF_MAX_LEN) {
+			r = E_FAIL;
+			break;
+		}
+		memcpy(name + len, e->d_name, n + 1);
+		if ((r = slurp(dfd, e->d_name, 64, &text)) == 0 && text) {
+			text[strcspn(text, "\n")] = '\0';
+			r = add(s, name, text, 1);
+			free(text);
+		} else if (r == E_FAIL && depth < DEPTH_MAX &&
+			   (sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+			name[len + n] = '/';
+			name[len + n + 1] = '\0';
+			r = loose(sub, name, len + n + 1, depth + 1, s);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct refent *)a)->name, ((const struct refent *)b)->name);
+}
+
+/* A loose ref before a packed one of its name. */
+static int by_name_loose_first(const void *a, const void *b)
+{
+	const struct refent *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (int)y->loose - (int)x->loose;
+}
+
+int refset_read(int repofd, const char *prefix, struct refset *out)
+{
+	char name[REF_MAX_LEN + 2];
+	size_t kept = 0;
+	int fd, r = E_FAIL;
+
+	memset(out, 0, sizeof *out);
+	if (strlen(prefix) > REF_MAX_LEN || (r = packed(repofd, prefix, out)))
+		goto out;
+	str_copy(name, sizeof name, prefix);
+	fd = openat(repofd, prefix, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno != ENOENT) {
+		r = E_FAIL;
+		goto out;
+	}
+	if (fd >= 0 && (r = loose(fd, name, strlen(name), 0, out)))
+		goto out;
+	if (out->n)
+		qsort(out->e, out->n, sizeof *out->e, by_name_loose_first);
+	for (size_t i = 0; i < out->n; i++)
+		if (!kept || strcmp(out->e[kept - 1].name, out->e[i].name) != 0)
+			out->e[kept++] = out->e[i];
+	out->n = kept;
+out:
+	if (r)
+		refset_free(out);
+	return r;
+}
+
+const char *refset_find(const struct refset *s, const char *name)
+{
+	struct refent key = { .loose = 0 };
+	const struct refent *e;
+
+	if (!s->n || strlen(name) > REF_MAX_LEN)
+		return NULL;
+	str_copy(key.name, sizeof key.name, name);
+	e = bsearch(&key, s->e, s->n, sizeof *s->e, by_name);
+	return e ? e->id : NULL;
+}
+
+void refset_free(struct refset *s)
+{
+	free(s->e);
+	memset(s, 0, sizeof *s);
+}

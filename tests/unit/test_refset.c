@@ -1,0 +1,146 @@
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "store/refset.h"
+#include "store/store.h"
+#include "store/unchanged.h"
+
+#define A "60d750129842c820b9272a5ad269c2abf6271c19"
+#define B "b8dbc023eee28ef07d88b0bb33676f7dcfed6df8"
+#define C "0fce1e396909dc839a263ded62825e256bd34e69"
+
+static char dir[64];
+
+static void put(const char *path, const char *text)
+{
+	char tmp[512], *slash;
+	FILE *f;
+
+	snprintf(tmp, sizeof tmp, "%s/%s", dir, path);
+	for (slash = strchr(tmp + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(tmp, 0755);
+		*slash = '/';
+	}
+	cr_assert((f = fopen(tmp, "w")), "%s", tmp);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/obsenv-refset-XXXXXX");
+	cr_assert(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (dir[0] && system(cmd) != 0)
+		cr_log_warn("could not remove %s", dir);
+}
+
+static int read_set(const char *repo, struct refset *s)
+{
+	char path[256];
+	int fd, r;
+
+	snprintf(path, sizeof path, "%s/%s", dir, repo);
+	cr_assert((fd = open(path, O_RDONLY | O_DIRECTORY)) >= 0, "%s", path);
+	r = refset_read(fd, "refs/tags/", s);
+	close(fd);
+	return r;
+}
+
+TestSuite(refset, .init = setup, .fini = teardown);
+
+/* As git reads them: a loose ref wins over a packed one of its name;
+ * peel lines, comments, other prefixes and lock files are not refs. */
+Test(refset, loose_refs_override_packed_ones)
+{
+	struct refset s;
+
+	put("r/packed-refs", "# pack-refs with: peeled fully-peeled sorted\n" A " refs/tags/v1\n^" C "\n"
+			     B " refs/tags/v2\n" C " refs/heads/deploy\n");
+	put("r/refs/tags/v2", C "\n");
+	put("r/refs/tags/rel/v3", A "\n");
+	put("r/refs/tags/v4.lock", B "\n");
+	cr_assert_eq(read_set("r", &s), 0);
+	cr_expect_eq(s.n, 3);
+	cr_expect_str_eq(refset_find(&s, "refs/tags/v1"), A);
+	cr_expect_str_eq(refset_find(&s, "refs/tags/v2"), C, "the packed ref won over the loose one");
+	cr_expect_str_eq(refset_find(&s, "refs/tags/rel/v3"), A);
+	cr_expect_null(refset_find(&s, "refs/tags/v4"));
+	cr_expect_null(refset_find(&s, "refs/heads/deploy"));
+	refset_free(&s);
+}
+
+/* What this reader cannot take for certain makes it give up, so that
+ * libgit2 decides: a symbolic ref, a symlink, a ref that is not an id. */
+Test(refset, what_it_cannot_read_for_certain_fails)
+{
+	struct refset s;
+	char path[256];
+
+	put("a/refs/tags/v1", "ref: refs/heads/deploy\n");
+	cr_expect_neq(read_set("a", &s), 0, "a symbolic ref was taken");
+	put("b/refs/tags/v1", A "\n");
+	snprintf(path, sizeof path, "%s/b/refs/tags/v2", dir);
+	cr_assert_eq(symlink("v1", path), 0);
+	cr_expect_neq(read_set("b", &s), 0, "a symlink was followed");
+	put("c/refs/tags/v1", "not an id\n");
+	cr_expect_neq(read_set("c", &s), 0);
+	put("d/HEAD", "ref: refs/heads/deploy\n");
+	cr_assert_eq(read_set("d", &s), 0, "no tags at all");
+	cr_expect_eq(s.n, 0);
+	refset_free(&s);
+}
+
+/* The pull's shortcut: only when the remote's deploy branch is what the
+ * store fetched and has, and the store has every tag of the remote. */
+Test(refset, a_remote_is_unchanged_only_when_every_ref_is_the_stores)
+{
+	struct policy pol = { 0 };
+	struct package k = { 0 };
+	struct store s = STORE_INIT;
+	char now[41], remote[128];
+
+	str_copy(pol.root, sizeof pol.root, dir);
+	str_copy(k.name, sizeof k.name, "pkg");
+	str_copy(k.deploy_branch, sizeof k.deploy_branch, "deploy");
+	snprintf(remote, sizeof remote, "%s/remote.git", dir);
+	str_copy(k.remote, sizeof k.remote, remote);
+	cr_assert_eq(store_open(&s, &pol, true), 0, "%s", err_msg());
+	put("remote.git/refs/heads/deploy", A "\n");
+	put("remote.git/packed-refs", B " refs/tags/v1\n");
+	put("repos/pkg.git/refs/heads/deploy", A "\n");
+	put("repos/pkg.git/refs/obsenv/fetched/deploy", A "\n");
+	put("repos/pkg.git/refs/tags/v1", B "\n");
+	put("repos/pkg.git/refs/tags/gone-from-the-remote", C "\n");
+	cr_expect(store_remote_unchanged(&s, &k, now));
+	cr_expect_str_eq(now, A);
+	put("remote.git/refs/tags/v2", C "\n");
+	cr_expect_not(store_remote_unchanged(&s, &k, now), "a new tag");
+	put("repos/pkg.git/refs/tags/v2", C "\n");
+	cr_expect(store_remote_unchanged(&s, &k, now));
+	put("remote.git/refs/tags/v1", C "\n");
+	cr_expect_not(store_remote_unchanged(&s, &k, now), "a moved tag");
+	put("remote.git/refs/tags/v1", B "\n");
+	put("remote.git/refs/heads/deploy", C "\n");
+	cr_expect_not(store_remote_unchanged(&s, &k, now), "a new deploy head");
+	put("repos/pkg.git/refs/obsenv/fetched/deploy", C "\n");
+	cr_expect_not(store_remote_unchanged(&s, &k, now), "fetched but not yet the store's deploy branch");
+	put("repos/pkg.git/refs/heads/deploy", C "\n");
+	cr_expect(store_remote_unchanged(&s, &k, now));
+	str_copy(k.remote, sizeof k.remote, "https://example.org/pkg.git");
+	cr_expect_not(store_remote_unchanged(&s, &k, now), "not a local path");
+	store_close(&s);
+}
