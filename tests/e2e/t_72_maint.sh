@@ -581,11 +581,13 @@ LC_ALL=C grep -q $'\x9b\|\xe2\x80\xae' <<<"$out" && errs+=("a control reached th
 t "base-history is never overwritten: with every name of this second taken, pin refuses"
 sum=$(sha256sum <"$M/owner/base.yaml")
 now=$(date -u +%s)
-# Every second the pin may run in, on a loaded machine too.
-for s in $(seq 0 20); do
+# Every second the pin may run in, on a loaded machine too (no fork per
+# file: 100 a second must not take the seconds they stand for).
+for s in $(seq 0 60); do
 	stamp=$(date -u -d "@$((now + s))" +%Y%m%dT%H%M%SZ)
 	for i in $(seq 100); do
-		f=$M/env/base-history/$stamp$( ((i > 1)) && echo "-$i").yaml
+		f=$M/env/base-history/$stamp.yaml
+		((i > 1)) && f=$M/env/base-history/$stamp-$i.yaml
 		echo "kept $stamp $i" >"$f"
 	done
 done
@@ -598,7 +600,7 @@ err_has "^obsenv: $M/env/base-history: 100 base files from this second exist alr
 [[ $(sha256sum <"$M/owner/base.yaml") == "$sum" ]] || errs+=("the base file changed")
 [[ $(cd "$M/env/base-history" && sha256sum -- * | sha256sum) == "$hist" ]] || errs+=("a kept base file was replaced")
 audit_has "action=pin .*result=failed exit=1 error=\"$M/env/base-history: 100 base files"
-for s in $(seq 0 20); do rm -f "$M/env/base-history/$(date -u -d "@$((now + s))" +%Y%m%dT%H%M%SZ)"*; done
+for s in $(seq 0 60); do rm -f "$M/env/base-history/$(date -u -d "@$((now + s))" +%Y%m%dT%H%M%SZ)"*; done
 
 t "a generation that cannot be trimmed: the change stands, the warning is on stderr and in the audit record"
 old=$(ls "$M/env/generations" | grep -E '^[0-9]+$' | sort -n | head -1)
