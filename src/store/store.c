@@ -57,6 +57,9 @@ void store_close(struct store *s)
 	s->root = -1;
 }
 
+/* See store_locks_suspect. */
+#define SWEPT ".git-locks-swept"
+
 int store_lock(struct store *s, enum lock_kind kind, const char *who, char *earlier,
 	       size_t earlier_size)
 {
@@ -66,7 +69,7 @@ int store_lock(struct store *s, enum lock_kind kind, const char *who, char *earl
 	/* A killed holder may have left git lock files: the next change that
 	 * can hold both locks sweeps them (store_sweep_locks). */
 	if (!r && earlier[0])
-		unlinkat(s->root, ".git-locks-swept", 0);
+		unlinkat(s->root, SWEPT, 0);
 	return r;
 }
 
@@ -271,9 +274,9 @@ static int locks_at(struct store *s, const char *path, int r)
  * store_trim (a generation half removed); trees/<pkg>/ and the file store
  * by a killed build. The trees set aside (TRASH) and git's lock files are
  * store_empty_trash's and store_sweep_locks': neither is in the way of a
- * change, and both cost a walk. Every .tmp- name a run makes carries its pid and
- * is cleared by that run before use, so a leftover that cannot be removed
- * is clutter, never a hazard: the caller reports it and goes on. */
+ * change, and both cost a walk. Every .tmp- name a run makes carries its
+ * pid and is cleared by that run before use, so a leftover that cannot be
+ * removed is clutter, never a hazard: the caller reports it and goes on. */
 int store_cleanup(struct store *s, bool trees)
 {
 	char path[NAME_MAX_LEN + 32];
@@ -318,9 +321,8 @@ int store_empty_trash(struct store *s)
 /* Whether a killed run may have left git's lock files: lock_take found a
  * holder that never let go (store_lock then removes the mark), or the
  * machine was restarted since the last sweep (a power cut: no lock record
- * need have reached the disk). The mark holds the boot id of the sweep. */
-#define SWEPT ".git-locks-swept"
-
+ * need have reached the disk). The mark (SWEPT) holds the boot id of the
+ * sweep. */
 static void boot_id(char *out, size_t size)
 {
 	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
