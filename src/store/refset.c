@@ -11,7 +11,8 @@
 
 #include "store/basefile.h"
 
-#define REFS_MAX 100000
+/* Beyond this the fetch decides (each entry is about 300 bytes). */
+#define REFS_MAX 20000
 #define DEPTH_MAX 8
 #define PACKED_MAX ((size_t)64 * 1024 * 1024)
 
