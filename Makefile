@@ -141,7 +141,14 @@ e2e-asan:
 # fuzz` alone runs FUZZ_SECONDS (60) each, longer runs are reported in
 # SECURITY.md.
 CHECK_FUZZ_SECONDS ?= 25
-check test: all hardening lint unit asan valgrind e2e e2e-asan rpmcheck check-fuzz
+# The stages run one after another, each followed by a line "# stage X
+# took N s": the suite's time is bounded (under 30 minutes on two cores).
+CHECK_STAGES := all hardening lint unit asan valgrind e2e e2e-asan rpmcheck check-fuzz
+check test:
+	@for s in $(CHECK_STAGES); do \
+		t0=$$(date +%s); $(MAKE) --no-print-directory $$s || exit 1; \
+		echo "# stage $$s took $$(($$(date +%s) - t0)) s"; \
+	done
 check-fuzz:
 	$(MAKE) -s fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
