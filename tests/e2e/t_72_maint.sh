@@ -547,9 +547,9 @@ now=$(date -u +%s)
 # Every second the pin may run in, on a loaded machine too.
 for s in $(seq 0 20); do
 	stamp=$(date -u -d "@$((now + s))" +%Y%m%dT%H%M%SZ)
-	for i in $(seq 100); do
-		f=$M/env/base-history/$stamp$( ((i > 1)) && echo "-$i").yaml
-		echo "kept $stamp $i" >"$f"
+	echo "kept $stamp 1" >"$M/env/base-history/$stamp.yaml"
+	for ((i = 2; i <= 100; i++)); do
+		echo "kept $stamp $i" >"$M/env/base-history/$stamp-$i.yaml"
 	done
 done
 chown $E2E_OWNER "$M"/env/base-history/*
