@@ -134,8 +134,9 @@ e2e:
 # The same suite against an ASan+UBSan build (see SAN_LOG_DIR below); its
 # last test fails on any sanitizer report. It repeats the random-kill and
 # reader tests fewer times (t_75: 60 kills and 150 switches, not 200 and
-# 500; t_76: 12 killed pulls and rollbacks, not 40): it looks for memory
-# errors, not rare moments, which the plain pass keeps looking for.
+# 500; t_76: 12 killed pulls and rollbacks, not 40; t_88: 20 restore-setups
+# against the symlink swapper, not 60): it looks for memory errors, not
+# rare moments, which the plain pass keeps looking for.
 e2e-asan:
 	E2E_SANITIZE=1 bash tests/e2e/run.sh
 
