@@ -168,7 +168,7 @@ asan:
 # status never reaches the runner: a report there was printed and the test
 # still passed. Each process writes its report to a file of its own
 # (so that two tests at a time do not mix theirs), and any report fails.
-VG_LOGS := $(BUILD)/valgrind
+VG_LOGS := $(abspath $(BUILD))/valgrind
 valgrind: $(BUILD)/unit
 	@rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
 	valgrind -q --vgdb=no --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
