@@ -43,8 +43,9 @@ e2e_remove_users() {
 	return 0
 }
 
+# Builds on every core: the suite's two builds of obsenv are part of its time.
 e2e_make() {
-	make -s -C "$SRC" ${SAN_LOG:+SAN_LOG_DIR="$SAN_LOG"} "$@"
+	make -s -j"$(nproc 2>/dev/null || echo 1)" -C "$SRC" ${SAN_LOG:+SAN_LOG_DIR="$SAN_LOG"} "$@"
 }
 
 # e2e_install: build an obsenv whose compiled-in policy path lies under $T,
@@ -77,6 +78,26 @@ e2e_alt_install() {
 	e2e_make BUILD="$T/build-alt" POLICY_PATH="$ALT/etc/policy.yaml" "$T/build-alt/obsenv" >/dev/null || return 1
 	install -m 4755 -o root -g root "$T/build-alt/obsenv" "$ALT/obsenv"
 }
+
+# e2e_test_ca: a test CA ($CA/ca.crt) and a certificate it signed for
+# localhost ($CA/srv.crt, $CA/srv.key), made once per run. The CA is
+# trusted system-wide from the first call until e2e_cleanup removes it:
+# the timeout and HTTPS tests share it, since each run of
+# update-ca-certificates takes seconds.
+e2e_test_ca() {
+	CA=$T/ca
+	[[ -f $CA/trusted ]] && return 0
+	install -d -m 0755 "$CA" || return 1
+	local o=(openssl req -nodes -days 2)
+	"${o[@]}" -x509 -newkey rsa:2048 -subj "/CN=obsenv e2e CA" -keyout "$CA/ca.key" -out "$CA/ca.crt" &&
+		"${o[@]}" -newkey rsa:2048 -subj "/CN=localhost" -keyout "$CA/srv.key" -out "$CA/srv.csr" &&
+		printf 'subjectAltName=DNS:localhost\n' >"$CA/ext" &&
+		openssl x509 -req -in "$CA/srv.csr" -CA "$CA/ca.crt" -CAkey "$CA/ca.key" -CAcreateserial -days 2 \
+			-extfile "$CA/ext" -out "$CA/srv.crt" || return 1
+	install -m 0644 "$CA/ca.crt" /usr/local/share/ca-certificates/obsenv-e2e.crt &&
+		update-ca-certificates || return 1
+	touch "$CA/trusted"
+} >/dev/null 2>&1
 
 # alt_env ROOT PKG=REMOTE@TAG:COMMIT...: a policy and base file for them.
 alt_env() {

@@ -585,10 +585,9 @@ now=$(date -u +%s)
 # file: 100 a second must not take the seconds they stand for).
 for s in $(seq 0 60); do
 	stamp=$(date -u -d "@$((now + s))" +%Y%m%dT%H%M%SZ)
-	for i in $(seq 100); do
-		f=$M/env/base-history/$stamp.yaml
-		((i > 1)) && f=$M/env/base-history/$stamp-$i.yaml
-		echo "kept $stamp $i" >"$f"
+	echo "kept $stamp 1" >"$M/env/base-history/$stamp.yaml"
+	for ((i = 2; i <= 100; i++)); do
+		echo "kept $stamp $i" >"$M/env/base-history/$stamp-$i.yaml"
 	done
 done
 chown $E2E_OWNER "$M"/env/base-history/*

@@ -91,15 +91,9 @@ audit_has "action=pull .*failed\\.pkg00=\"pkg00: the remote $url did not answer 
 
 # HTTPS: the TLS handshake completes with a certificate a trusted CA signed
 # (the remote has answered), then the response stops halfway.
-ossl() { openssl "$@" >/dev/null 2>&1; }
-ossl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=obsenv e2e CA" -keyout "$W/ca.key" -out "$W/ca.crt"
-ossl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$W/srv.key" -out "$W/srv.csr"
-printf 'subjectAltName=DNS:localhost\n' >"$W/ext"
-ossl x509 -req -in "$W/srv.csr" -CA "$W/ca.crt" -CAkey "$W/ca.key" -CAcreateserial -days 2 -extfile "$W/ext" -out "$W/srv.crt"
-# Trusted system-wide for these tests only (e2e_cleanup removes it too).
-install -m 0644 "$W/ca.crt" /usr/local/share/ca-certificates/obsenv-e2e.crt
-update-ca-certificates >/dev/null 2>&1
-stuck https 8463 "$W/srv.crt" "$W/srv.key"
+# The test CA, trusted system-wide until the suite ends (e2e_cleanup).
+e2e_test_ca || errs+=("the test CA could not be made and trusted")
+stuck https 8463 "$CA/srv.crt" "$CA/srv.key"
 
 t "timeouts: a remote that answers, then stalls halfway, fails within stall_timeout; the others move"
 wpush pkg02 "fix while pkg00 stalls"
@@ -133,8 +127,6 @@ err_has "^obsenv: pkg00: the remote ssh://git@127.0.0.1:8461/pkg00.git did not a
 [[ -e $W/env-init/current ]] && errs+=("a generation was made")
 
 xargs kill <"$W/pids" 2>/dev/null
-rm -f /usr/local/share/ca-certificates/obsenv-e2e.crt
-update-ca-certificates --fresh >/dev/null 2>&1
 
 t "timeouts: check refuses limits out of range, by name; so does every action"
 grep -vE '^(connect|stall)_timeout:' "$ALT/etc/policy.yaml" >"$W/good.yaml"

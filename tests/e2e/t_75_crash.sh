@@ -4,21 +4,22 @@ pair() { # pkg commit -> "hashA,hashB" of the two files reader.py reads
 	local d=$T/env/trees/$1/$2
 	echo "$(sha256sum <"$d/README.rst" | cut -c1-16),$(sha256sum <"$d/doc/version_history.rst" | cut -c1-16)"
 }
+# Precompute: state() is called hundreds of times.
+declare -A BASE DEPLOY
+for p in pkg00 pkg01 pkg02; do BASE[$p]=$(base_of $p); DEPLOY[$p]=$(deploy_of $p); done
 state() { # "base", "deploy", or what is wrong
-	local p b=0 d=0 c
+	# -ef: the stable path resolves to that very tree (no process started:
+	# state() runs three times per killed run).
+	local p b=0 d=0
 	for p in pkg00 pkg01 pkg02; do
-		c=$(basename "$(readlink -f "$T/env/$p" 2>/dev/null)" 2>/dev/null)
 		[[ -d $T/env/$p/ ]] || { echo "missing:$p"; return; }
-		[[ $c == $(base_of $p) ]] && b=$((b + 1))
-		[[ $c == $(deploy_of $p) ]] && d=$((d + 1))
+		[[ $T/env/$p -ef $T/env/trees/$p/${BASE[$p]} ]] && b=$((b + 1))
+		[[ $T/env/$p -ef $T/env/trees/$p/${DEPLOY[$p]} ]] && d=$((d + 1))
 	done
 	((b == 3)) && echo base && return
 	((d == 3)) && echo deploy && return
 	echo "mixed:b=$b,d=$d"
 }
-# Precompute: state() is called hundreds of times.
-declare -A BASE DEPLOY
-for p in pkg00 pkg01 pkg02; do BASE[$p]=$(base_of $p); DEPLOY[$p]=$(deploy_of $p); done
 base_of() { echo "${BASE[$1]}"; }
 deploy_of() { echo "${DEPLOY[$1]}"; }
 flip() { [[ $(state) == base ]] && echo revert || echo rollback; }

@@ -7,21 +7,16 @@ install -d -m 0755 "$H" "$H/srv"
 cp -a "$FX/remotes/pkg00.git" "$H/srv/"
 chmod -R a+rX "$H/srv"
 ossl() { openssl "$@" >/dev/null 2>&1; }
-ossl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=obsenv e2e CA" -keyout "$H/ca.key" -out "$H/ca.crt"
-ossl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$H/srv.key" -out "$H/srv.csr"
-printf 'subjectAltName=DNS:localhost\n' >"$H/ext"
-ossl x509 -req -in "$H/srv.csr" -CA "$H/ca.crt" -CAkey "$H/ca.key" -CAcreateserial -days 2 -extfile "$H/ext" -out "$H/srv.crt"
+# The test CA becomes trusted system-wide for the rest of the run (the
+# timeout tests may have made it already; e2e_cleanup removes it).
+e2e_test_ca || echo "# the test CA could not be made and trusted"
 ossl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" -addext subjectAltName=DNS:localhost \
 	-keyout "$H/self.key" -out "$H/self.crt"
-/usr/bin/python3 "$SRC/tests/e2e/https_git.py" "$H/srv" 8443 "$H/srv.crt" "$H/srv.key" &
+/usr/bin/python3 "$SRC/tests/e2e/https_git.py" "$H/srv" 8443 "$CA/srv.crt" "$CA/srv.key" &
 echo $! >>"$H/pids"
 /usr/bin/python3 "$SRC/tests/e2e/https_git.py" "$H/srv" 8444 "$H/self.crt" "$H/self.key" &
 echo $! >>"$H/pids"
-# The test CA becomes trusted system-wide for the run (removed at the end,
-# and by e2e_cleanup if the suite is interrupted).
-install -m 0644 "$H/ca.crt" /usr/local/share/ca-certificates/obsenv-e2e.crt
-update-ca-certificates >/dev/null 2>&1
-for _ in $(seq 50); do curl -sf --cacert "$H/ca.crt" https://localhost:8443/pkg00.git/info/refs?service=git-upload-pack -o /dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do curl -sf --cacert "$CA/ca.crt" https://localhost:8443/pkg00.git/info/refs?service=git-upload-pack -o /dev/null && break; sleep 0.1; done
 pin00="$(fx_tag pkg00):$(fx_base pkg00)"
 
 t "https: init from a server whose certificate a trusted CA signed"
@@ -51,5 +46,3 @@ err_has "^obsenv: pkg00: .*certificate"
 [[ -e $T/https-env3/current ]] && errs+=("a generation was made")
 
 xargs kill <"$H/pids" 2>/dev/null
-rm -f /usr/local/share/ca-certificates/obsenv-e2e.crt
-update-ca-certificates --fresh >/dev/null 2>&1
