@@ -108,13 +108,14 @@ static int measure(const struct copy *c, int dfd, char (*names)[PACK_NAME_LEN + 
 	struct dirent *e;
 	struct stat st;
 	DIR *d;
-	int fd;
+	int fd, e0;
 
 	*fits = false;
 	if ((fd = dup(dfd)) < 0 || !(d = fdopendir(fd))) {
+		e0 = errno;
 		if (fd >= 0)
 			close(fd);
-		return err_sys(E_FAIL, errno, "%s: the remote's objects/pack", c->k->name);
+		return err_sys(E_FAIL, e0, "%s: the remote's objects/pack", c->k->name);
 	}
 	while ((e = readdir(d)))
 		if (is_pack_name(e->d_name) && (*n)++ < PACKS_MAX)
