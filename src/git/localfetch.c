@@ -6,9 +6,9 @@
  * a repository, with none of its configuration, and only what the store
  * lacks is packed: what the deploy head and the tags reach and nothing the
  * store's refs reach, plus the tag objects it lacks. The refs are then set
- * as the refspecs of repo_fetch would set them. The first fetch into an
- * empty store copies the remote's packs instead (git/packcopy.c), then
- * packs what they lack; the walk then finds everything there. */
+ * as the refspecs of repo_fetch would set them. The first fetch (into a
+ * store with no ref yet) copies the remote's packs instead (git/packcopy.c),
+ * then packs what they lack; the walk then finds everything there. */
 #include "git/localfetch.h"
 
 #include <errno.h>
