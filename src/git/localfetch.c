@@ -6,7 +6,9 @@
  * a repository, with none of its configuration, and only what the store
  * lacks is packed: what the deploy head and the tags reach and nothing the
  * store's refs reach, plus the tag objects it lacks. The refs are then set
- * as the refspecs of repo_fetch would set them. */
+ * as the refspecs of repo_fetch would set them. The first fetch (into a
+ * store with no ref yet) copies the remote's packs instead (git/packcopy.c),
+ * then packs what they lack; the walk then finds everything there. */
 #include "git/localfetch.h"
 
 #include <errno.h>
@@ -16,6 +18,7 @@
 
 #include "core/err.h"
 #include "git/limits.h"
+#include "git/packcopy.h"
 #include "git/priv.h"
 
 struct lf {
@@ -26,6 +29,7 @@ struct lf {
 	git_revwalk *walk; /* both made on the first object the store lacks */
 	git_packbuilder *pb;
 	bool walking; /* a commit was pushed: the walk has work to do */
+	git_indexer_progress copied; /* what this fetch wrote before: the limits are the fetch's */
 	int r;
 };
 
@@ -163,13 +167,34 @@ static int to_store(void *buf, size_t size, void *payload)
 	return s->wp->append(s->wp, buf, size, &s->st);
 }
 
+/* Writes what the packbuilder holds into the store, within the limits
+ * with what this fetch wrote before it. */
+static int write_pack(struct lf *f)
+{
+	git_indexer_progress count = f->copied;
+	struct sink s = { .f = f, .st = { .received_bytes = f->copied.received_bytes } };
+	size_t n = G(git_packbuilder_object_count)(f->pb);
+	int r = 0;
+
+	if (!n)
+		return 0;
+	count.total_objects += (unsigned int)n;
+	if (limit_transfer(f->p, f->k, &count))
+		return E_FAIL;
+	if (G(git_odb_write_pack)(&s.wp, f->dest_odb, NULL, NULL) < 0)
+		return repo_fail(f->k->name);
+	if (G(git_packbuilder_foreach)(f->pb, to_store, &s) < 0 || s.wp->commit(s.wp, &s.st) < 0)
+		r = f->r ? f->r : repo_fail(f->k->name);
+	s.wp->free(s.wp);
+	f->copied.total_objects = count.total_objects;
+	f->copied.received_bytes = s.st.received_bytes;
+	return r;
+}
+
 static int pack_missing(struct lf *f)
 {
 	char head[REF_MAX_LEN + 16];
-	git_indexer_progress count = { 0 };
-	struct sink s = { .f = f };
 	git_oid id;
-	int r = 0;
 
 	snprintf(head, sizeof head, "refs/heads/%s", f->k->deploy_branch);
 	if (G(git_reference_name_to_id)(&id, f->src, head) == 0 && want(f, &id, NULL) < 0)
@@ -182,16 +207,61 @@ static int pack_missing(struct lf *f)
 	if (f->walking && (G(git_reference_foreach_glob)(f->dest, "refs/*", hide, f) < 0 ||
 			   G(git_packbuilder_insert_walk)(f->pb, f->walk) < 0))
 		return f->r ? f->r : repo_fail(f->k->name);
-	count.total_objects = (unsigned int)G(git_packbuilder_object_count)(f->pb);
-	if (!count.total_objects)
+	return write_pack(f);
+}
+
+static int any(const char *name, void *payload)
+{
+	(void)name;
+	(void)payload;
+	return GIT_EUSER;
+}
+
+/* Whatever the copied packs lack of the remote (its loose objects), so
+ * that the store holds all the remote does: the walk of pack_missing
+ * stops at the first object the store has, and must miss nothing beneath
+ * it. */
+static int add_rest(const git_oid *id, void *payload)
+{
+	struct lf *f = payload;
+
+	if (G(git_odb_exists)(f->dest_odb, id))
 		return 0;
-	if (limit_transfer(f->p, f->k, &count))
-		return E_FAIL;
-	if (G(git_odb_write_pack)(&s.wp, f->dest_odb, NULL, NULL) < 0)
-		return repo_fail(f->k->name);
-	if (G(git_packbuilder_foreach)(f->pb, to_store, &s) < 0 || s.wp->commit(s.wp, &s.st) < 0)
-		r = f->r ? f->r : repo_fail(f->k->name);
-	s.wp->free(s.wp);
+	if (start_pack(f) < 0 || G(git_packbuilder_insert)(f->pb, id, NULL) < 0) {
+		f->r = repo_fail(f->k->name);
+		return GIT_EUSER;
+	}
+	return 0;
+}
+
+/* All the objects of a first fetch: the remote's packs, then the rest of
+ * the remote, then the usual walk, which finds nothing left when the
+ * packs were copied. On failure every pack goes again: no ref names any,
+ * and the next first fetch would start over anyway. */
+static int first_fetch(struct lf *f, const char *src_path)
+{
+	char dir[PATH_MAX_LEN + 32];
+	int r;
+
+	snprintf(dir, sizeof dir, "%sobjects/pack", G(git_repository_path)(f->dest));
+	if ((r = repo_copy_packs(f->p, f->k, f->dest_odb, dir, src_path, &f->copied)))
+		goto out;
+	if (f->copied.total_objects) {
+		if (G(git_odb_foreach)(f->src_odb, add_rest, f) < 0) {
+			r = f->r ? f->r : repo_fail(f->k->name);
+			goto out;
+		}
+		if (f->pb && (r = write_pack(f)))
+			goto out;
+		G(git_packbuilder_free)(f->pb);
+		G(git_revwalk_free)(f->walk);
+		f->pb = NULL;
+		f->walk = NULL;
+	}
+	r = pack_missing(f);
+out:
+	if (r)
+		repo_uncopy_packs(dir);
 	return r;
 }
 
@@ -203,7 +273,7 @@ int repo_fetch_local(const struct policy *p, const struct package *k, git_reposi
 	git_config *empty = NULL;
 	struct stat st;
 	git_oid id;
-	int r;
+	int r, g;
 
 	/* The mirror's own configuration is never honoured, as no
 	 * repository's is. */
@@ -220,7 +290,16 @@ int repo_fetch_local(const struct policy *p, const struct package *k, git_reposi
 		r = repo_fail(k->name);
 		goto out;
 	}
-	if ((r = pack_missing(&f)))
+	/* Only the first fetch copies: later ones send what is new, which
+	 * the remote's packs would hold among much that the store has. A
+	 * store without a ref never finished one (refs are set last, once
+	 * every object is in): what a killed one left is not trusted to be
+	 * whole, and the copy starts over. */
+	if ((g = G(git_reference_foreach_glob)(dest, "refs/*", any, NULL)) < 0 && g != GIT_EUSER) {
+		r = repo_fail(k->name);
+		goto out;
+	}
+	if ((r = g ? pack_missing(&f) : first_fetch(&f, src_path)))
 		goto out;
 	snprintf(head, sizeof head, "refs/heads/%s", k->deploy_branch);
 	snprintf(fetched, sizeof fetched, "refs/obsenv/fetched/%s", k->deploy_branch);

@@ -28,6 +28,20 @@ done
 [[ $(stat -c %U "$T/env/current") == "$E2E_OWNER" ]] || errs+=("not made by the owner")
 audit_has "$(rec allow "$UID_OWNER" $E2E_OWNER)sudo_user=$E2E_MNT sudo_uid=$UID_MNT .*action=init as=$E2E_OWNER role=maintainers .*result=ok pkg.pkg00=none\\.\\.$(deploy_of pkg00) pkg.pkg01=none"
 
+t "init over a local path: the store holds the remote's own packs, indexed, and git fsck is clean"
+# The indexer names a pack by its checksum: the same name is the same
+# bytes. (The init's audit record is checked above, unchanged.)
+for p in pkg00 pkg01 pkg02; do
+	s=$T/env/repos/$p.git/objects/pack
+	for pk in "$FX/remotes/$p.git"/objects/pack/pack-*.pack; do
+		b=$(basename "$pk" .pack)
+		[[ -f $s/$b.pack && -f $s/$b.idx ]] || errs+=("$p: $b not in the store: $(ls "$s" | tr '\n' ' ')")
+	done
+	[[ -z $(find "$s" -name 'pack_git2_*' -o -name '*.lock') ]] || errs+=("$p: temporaries left: $(ls "$s")")
+	git -c safe.directory='*' --git-dir="$T/env/repos/$p.git" fsck --strict --no-dangling --no-progress \
+		>"$T/fsck" 2>&1 || errs+=("$p: git fsck: $(grep -v '^notice' "$T/fsck" | head -3)")
+done
+
 # setup_sh_is N: <root>/auto_env_setup.sh reflects generation N.
 setup_sh_is() {
 	local want

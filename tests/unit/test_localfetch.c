@@ -1,0 +1,224 @@
+/* The first fetch from a remote on a local path copies the remote's packs
+ * through libgit2's indexer (git/packcopy.c). Remotes are made with the
+ * git command; each test runs in its own process, so libgit2 is started
+ * once per test. */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/str.h"
+#include "git/repo.h"
+
+static char dir[64], remote[128], store[128];
+static struct policy pol;
+static struct package pkg;
+
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+/* The first line of a command's output. */
+static void out(char *buf, size_t size, const char *cmd)
+{
+	FILE *f = popen(cmd, "r");
+
+	cr_assert(f, "%s", cmd);
+	buf[0] = 0;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = 0;
+	pclose(f);
+}
+
+/* A remote of 40 commits on deploy and a tag, repacked into one pack
+ * with deltas, and a second branch the policy never names. */
+static void setup(void)
+{
+	strcpy(dir, "/tmp/obsenv-lf-XXXXXX");
+	cr_assert(mkdtemp(dir));
+	chmod(dir, 0755);
+	snprintf(remote, sizeof remote, "%s/remote.git", dir);
+	snprintf(store, sizeof store, "%s/root/repos/pkg.git", dir);
+	sh("mkdir -p %s/root/repos && cd %s && git init -q -b deploy work && cd work && "
+	   "for i in $(seq 40); do seq $i 400 >f; echo $i >g.$((i %% 5)); git add -A; "
+	   "git -c user.name=t -c user.email=t@t commit -qm c$i; done && "
+	   "git -c user.name=t -c user.email=t@t tag -a v1.0 -m v1.0 HEAD~3 && "
+	   "git checkout -qb other && echo other >o && git add o && "
+	   "git -c user.name=t -c user.email=t@t commit -qm other && git checkout -q deploy && "
+	   "git clone -q --bare --no-local . %s && git -C %s repack -adq",
+	   dir, dir, remote, remote);
+	str_copy(pol.root, sizeof pol.root, dir);
+	strcat(pol.root, "/root");
+	pol.connect_timeout = pol.stall_timeout = 30;
+	pol.max_fetch_mib = 100;
+	pol.max_objects = 100000;
+	pol.max_memory_mib = 4096;
+	str_copy(pkg.name, sizeof pkg.name, "pkg");
+	str_copy(pkg.remote, sizeof pkg.remote, remote);
+	str_copy(pkg.deploy_branch, sizeof pkg.deploy_branch, "deploy");
+	pol.pkgs = &pkg;
+	pol.npkgs = 1;
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (dir[0] && system(cmd) != 0)
+		cr_log_warn("could not remove %s", dir);
+}
+
+TestSuite(localfetch, .init = setup, .fini = teardown);
+
+/* The names in the store's objects/pack, one string ("" when empty). */
+static void store_packs(char *buf, size_t size)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof cmd, "ls -A %s/objects/pack | tr '\\n' ' '", store);
+	out(buf, size, cmd);
+}
+
+static void expect_same_refs(void)
+{
+	char a[128], b[128], cmd[512];
+
+	snprintf(cmd, sizeof cmd, "git --git-dir=%s rev-parse deploy v1.0 | tr '\\n' ' '", remote);
+	out(a, sizeof a, cmd);
+	snprintf(cmd, sizeof cmd, "git --git-dir=%s rev-parse refs/obsenv/fetched/deploy v1.0 | tr '\\n' ' '", store);
+	out(b, sizeof b, cmd);
+	cr_expect_str_eq(b, a);
+	sh("git --git-dir=%s fsck --strict --no-dangling --no-progress", store);
+}
+
+Test(localfetch, the_remotes_pack_is_copied_whole)
+{
+	char pack[128], cmd[256], names[512];
+
+	snprintf(cmd, sizeof cmd, "cd %s/objects/pack && ls pack-*.pack", remote);
+	out(pack, sizeof pack, cmd);
+	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
+	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
+	expect_same_refs();
+	/* The indexer names a pack by its checksum: the same name is the same
+	 * bytes, deltas and all. The other branch came with it. */
+	store_packs(names, sizeof names);
+	cr_expect(strstr(names, pack), "%s not in %s", pack, names);
+	sh("test $(ls %s/objects/pack/*.pack | wc -l) = 1", store);
+	sh("git --git-dir=%s cat-file -e other", remote);
+	sh("git --git-dir=%s cat-file -e $(git --git-dir=%s rev-parse other)", store, remote);
+}
+
+/* A commit packed on its own whose parent, and that parent's new file,
+ * are loose in the remote (as after a small push): the copy of the packs
+ * alone would leave a hole beneath a commit the store has. */
+Test(localfetch, loose_objects_beneath_a_packed_commit_are_fetched_too)
+{
+	char names[512];
+
+	sh("cd %s/work && echo b >b && git add b && git -c user.name=t -c user.email=t@t commit -qm b && "
+	   "echo c >c && git add c && git -c user.name=t -c user.email=t@t commit -qm c && "
+	   "git push -q %s deploy && cd %s && git rev-parse deploy deploy^{tree} | "
+	   "git pack-objects -q objects/pack/pack >/dev/null && git prune-packed && "
+	   "git cat-file -e deploy~1 && test -n \"$(find objects/?? -type f)\"",
+	   dir, remote, remote);
+	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
+	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
+	expect_same_refs();
+	store_packs(names, sizeof names);
+	cr_expect(strstr(names, ".idx"), "%s", names);
+}
+
+/* A later fetch sends only what is new, in a pack of its own. */
+Test(localfetch, a_second_fetch_packs_only_what_is_new)
+{
+	char before[512], after[512];
+
+	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
+	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
+	store_packs(before, sizeof before);
+	sh("cd %s/work && echo n >n && git add n && git -c user.name=t -c user.email=t@t commit -qm n && "
+	   "git push -q %s deploy", dir, remote);
+	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
+	expect_same_refs();
+	store_packs(after, sizeof after);
+	cr_expect(!strncmp(after, before, strlen(before)) || strstr(after, strtok(before, " ")), "%s / %s",
+		  before, after);
+	sh("test $(ls %s/objects/pack/*.pack | wc -l) = 2", store);
+}
+
+/* A remote pack damaged in the middle, or cut short: refused in one line
+ * naming the pack, and the store keeps no pack, index or temporary. */
+static void damaged(const char *how)
+{
+	char names[512], pack[128], cmd[256];
+	const char *msg;
+
+	snprintf(cmd, sizeof cmd, "cd %s/objects/pack && ls pack-*.pack", remote);
+	out(pack, sizeof pack, cmd);
+	sh("cd %s/objects/pack && chmod u+w %s && %s%s", remote, pack, how, pack);
+	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
+	cr_assert_neq(repo_fetch(&pol, &pkg), 0);
+	msg = err_msg();
+	cr_expect(!strncmp(msg, "pkg: the remote's pack-", 23), "%s", msg);
+	cr_expect(!strchr(msg, '\n'), "%s", msg);
+	store_packs(names, sizeof names);
+	cr_expect_str_eq(names, "");
+	sh("test -z \"$(git --git-dir=%s for-each-ref)\"", store);
+}
+
+Test(localfetch, a_corrupted_pack_is_refused_and_leaves_nothing)
+{
+	/* Bytes in the middle of the compressed data. */
+	damaged("printf 'garbagegarbage' | dd conv=notrunc bs=1 seek=2000 status=none of=");
+}
+
+Test(localfetch, a_truncated_pack_is_refused_and_leaves_nothing)
+{
+	damaged("truncate -s -100 ");
+}
+
+/* Packs over the limits are not copied; the minimal fetch then refuses
+ * by the same limit, as it did before, and leaves no pack either. */
+Test(localfetch, packs_over_the_limits_are_never_copied)
+{
+	char names[512];
+
+	pol.max_objects = 20;
+	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
+	cr_assert_neq(repo_fetch(&pol, &pkg), 0);
+	cr_expect(strstr(err_msg(), "more than max_objects (20)"), "%s", err_msg());
+	store_packs(names, sizeof names);
+	cr_expect_str_eq(names, "");
+}
+
+/* The packs fit, the loose objects on top do not: the limits are the
+ * whole fetch's, and the copied pack goes again with the refusal. */
+Test(localfetch, the_limits_count_the_copy_and_what_follows_it)
+{
+	char names[512], n[32], cmd[256];
+
+	snprintf(cmd, sizeof cmd, "git --git-dir=%s count-objects -v | sed -n 's/^in-pack: //p'", remote);
+	out(n, sizeof n, cmd);
+	pol.max_objects = (unsigned int)atoi(n) + 1;
+	sh("cd %s/work && echo l >l && git add l && git -c user.name=t -c user.email=t@t commit -qm l && "
+	   "git push -q %s deploy", dir, remote);
+	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
+	cr_assert_neq(repo_fetch(&pol, &pkg), 0);
+	cr_expect(strstr(err_msg(), "more than max_objects"), "%s", err_msg());
+	store_packs(names, sizeof names);
+	cr_expect_str_eq(names, "");
+}
