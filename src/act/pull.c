@@ -76,23 +76,18 @@ static int pull_one(struct store *s, const struct policy *p, const struct packag
 {
 	char old[OID_HEX + 1], now[OID_HEX + 1], audit[2 * OID_HEX + 8];
 	bool accept = req->accept_rewrite && !strcmp(req->accept_rewrite, k->name);
-	bool dry = req->dry_run, forced, moves;
+	bool dry = req->dry_run, forced = false, moves, quick;
 	int r;
 
-	/* Nothing new on a mirror, and nothing to materialize: no fetch. */
-	if (!accept && store_remote_unchanged(s, k, now) && !(n && n->follows && strcmp(n->commit, now) != 0)) {
-		notice_moved_tag(s, k);
-		if (n && n->follows)
-			printf("%s: up to date (%.10s)\n", k->name, now);
-		else
-			printf("%s: fetched; nothing new%s\n", k->name,
-			       n ? ", but the package does not follow deploy and stays put" : "");
-		return 0;
-	}
-	if ((r = repo_fetch(p, k)))
+	/* Nothing new on a mirror, and nothing to materialize: no fetch, no
+	 * git, and the deploy branch is where it was. */
+	quick = !accept && store_remote_unchanged(s, k, now) && !(n && n->follows && strcmp(n->commit, now) != 0);
+	if (!quick && (r = repo_fetch(p, k)))
 		return r;
 	notice_moved_tag(s, k);
-	if ((r = repo_advance_deploy(p, k, false, accept, old, now, &forced))) {
+	if (quick) {
+		str_copy(old, sizeof old, now);
+	} else if ((r = repo_advance_deploy(p, k, false, accept, old, now, &forced))) {
 		if (forced) {
 			char key[NAME_MAX_LEN + 16];
 

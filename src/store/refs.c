@@ -11,10 +11,7 @@
 #include "core/err.h"
 #include "core/str.h"
 
-#define PACKED_MAX ((size_t)64 * 1024 * 1024)
-
-/* Reads a regular file into *buf (allocated to its size, at most max). */
-static int read_small(int dfd, const char *name, size_t max, char **buf, size_t *len)
+int refs_read_file(int dfd, const char *name, size_t max, char **buf, size_t *len)
 {
 	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
@@ -42,7 +39,7 @@ int refs_read(int repofd, const char *refname, char out[41])
 	size_t len, rl = strlen(refname);
 	int r;
 
-	if ((r = read_small(repofd, refname, 64, &loose, &len)) < 0)
+	if ((r = refs_read_file(repofd, refname, 64, &loose, &len)) < 0)
 		return r;
 	if (r == 0 && loose) {
 		loose[strcspn(loose, "\n")] = '\0';
@@ -51,7 +48,7 @@ int refs_read(int repofd, const char *refname, char out[41])
 		free(loose);
 		return r;
 	}
-	if ((r = read_small(repofd, "packed-refs", PACKED_MAX, &packed, &len)) != 0)
+	if ((r = refs_read_file(repofd, "packed-refs", REFS_PACKED_MAX, &packed, &len)) != 0)
 		return r < 0 ? r : R_ABSENT;
 	r = R_ABSENT;
 	/* "<40 hex> <refname>" lines; "^<hex>" peel lines and comments skipped. */

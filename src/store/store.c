@@ -203,11 +203,11 @@ static bool maker_alive(const char *name)
 /* A tree store_gc_trees set aside: store_empty_trash's, not a leftover. */
 #define TRASH ".tmp-trash-"
 
-/* Removes every ".tmp-" entry directly below dfd (only the trash with
- * gone, and none of it without), counting them in *gone if given. One
- * that cannot go does not stop the others; the first failure is the
- * message. */
-static int sweep_count(int dfd, int r, size_t *gone)
+/* Removes every ".tmp-" entry directly below dfd whose maker is gone:
+ * without gone, every one but the trash; with gone, the trash alone,
+ * counted there. One that cannot go does not stop the others; the first
+ * failure is the message. */
+static int sweep(int dfd, int r, size_t *gone)
 {
 	DIR *d;
 	struct dirent *e;
@@ -221,39 +221,31 @@ static int sweep_count(int dfd, int r, size_t *gone)
 	/* The copy shares its offset with dfd: an earlier sweep of the same
 	 * directory left it at the end. */
 	rewinddir(d);
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, ".tmp-", 5) && !maker_alive(e->d_name) &&
-		    !strncmp(e->d_name, TRASH, strlen(TRASH)) == !!gone) {
-			int q = store_remove(dfd, e->d_name);
+	while ((e = readdir(d))) {
+		bool trash = !strncmp(e->d_name, TRASH, strlen(TRASH));
+		int q;
 
-			r = r ? r : q;
-			if (!q && gone)
-				(*gone)++;
-		}
+		if (strncmp(e->d_name, ".tmp-", 5) != 0 || trash != (gone != NULL) || maker_alive(e->d_name))
+			continue;
+		q = store_remove(dfd, e->d_name);
+		r = r ? r : q;
+		if (!q && gone)
+			(*gone)++;
+	}
 	closedir(d);
 	return r;
 }
 
-static int sweep(int dfd, int r)
-{
-	return sweep_count(dfd, r, NULL);
-}
-
 /* Sweeps the directory at path (relative to the root) if it exists. */
-static int sweep_at_count(struct store *s, const char *path, int r, size_t *gone)
+static int sweep_at(struct store *s, const char *path, int r, size_t *gone)
 {
 	int fd = open_dir(s->root, path);
 
 	if (fd < 0)
 		return r;
-	r = sweep_count(fd, r, gone);
+	r = sweep(fd, r, gone);
 	close(fd);
 	return r;
-}
-
-static int sweep_at(struct store *s, const char *path, int r)
-{
-	return sweep_at_count(s, path, r, NULL);
 }
 
 /* The ref locks a killed libgit2 left in the repository at path. */
@@ -280,22 +272,22 @@ static int locks_at(struct store *s, const char *path, int r)
 int store_cleanup(struct store *s, bool trees)
 {
 	char path[NAME_MAX_LEN + 32];
-	int r = sweep(s->root, 0);
+	int r = sweep(s->root, 0, NULL);
 
-	r = sweep_at(s, "pins", r);
-	r = sweep_at(s, "generations", r);
+	r = sweep_at(s, "pins", r, NULL);
+	r = sweep_at(s, "generations", r, NULL);
 	/* A dropped package half removed by a killed gc. */
 	if (trees) {
-		r = sweep_at(s, "trees", r);
-		r = sweep_at(s, "repos", r);
+		r = sweep_at(s, "trees", r, NULL);
+		r = sweep_at(s, "repos", r, NULL);
 	}
 	for (size_t i = 0; trees && i < s->pol->npkgs; i++) {
 		snprintf(path, sizeof path, "trees/%s", s->pol->pkgs[i].name);
-		r = sweep_at(s, path, r);
+		r = sweep_at(s, path, r, NULL);
 		snprintf(path, sizeof path, "repos/%s.git", s->pol->pkgs[i].name);
-		r = sweep_at(s, path, r);
+		r = sweep_at(s, path, r, NULL);
 		snprintf(path, sizeof path, "repos/%s.git/files", s->pol->pkgs[i].name);
-		r = sweep_at(s, path, r);
+		r = sweep_at(s, path, r, NULL);
 	}
 	return r;
 }
@@ -310,7 +302,7 @@ int store_empty_trash(struct store *s)
 		size_t gone = 0, freed;
 
 		snprintf(path, sizeof path, "trees/%s", pkg);
-		r = sweep_at_count(s, path, r, &gone);
+		r = sweep_at(s, path, r, &gone);
 		/* The copies only the removed trees had. */
 		if (gone && (q = store_prune_files(s, pkg, &freed)))
 			r = r ? r : q;
