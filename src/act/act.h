@@ -61,7 +61,8 @@ const struct package *act_check_target(const struct policy *p, const char *actio
 				       const char *ref);
 MUST_USE int act_check_tag(const struct package *k, const struct repo_target *t);
 struct store;
-/* switched: this run switched, and leaves the slow removal to the next. */
+/* switched: this run switched, and leaves removing what it set aside to
+ * the next. */
 void act_gc(struct store *s, const struct policy *p, bool switched);
 /* A warning goes to stderr and, under key, to the audit record: note
  * there if given (a value for machines, "was..now"), else msg. */
@@ -97,6 +98,10 @@ MUST_USE int act_select_pkgs(const struct policy *p, const char *action, const s
  * dry run only checks that it could be. */
 MUST_USE int act_rebuild_tree(struct store *s, const struct package *k, const char *commit,
 			      bool dry_run);
+/* The tree of commit made from the object store (a dry run: checked that
+ * it could be), saying nothing: the caller says why it was missing. */
+MUST_USE int act_build_missing(struct store *s, const struct package *k, const char *commit,
+			       bool dry_run);
 /* Every verified pin's tree compared with its commit; repair: rebuilt
  * when missing or different (repaired.<pkg>), and <root>/last-verify
  * written when all are sound (verified=<trees> in the audit record).

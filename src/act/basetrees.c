@@ -14,18 +14,25 @@
 #include "store/store.h"
 
 /* libgit2 is loaded here only, when a tree is found missing: a rollback
- * that finds every tree in place never pays for it. A dry run looks
- * whether the commit could be checked out, and writes nothing. */
-int act_rebuild_tree(struct store *s, const struct package *k, const char *commit, bool dry_run)
+ * or a revert that finds every tree in place never pays for it. A dry run
+ * looks whether the commit could be checked out, and writes nothing. */
+int act_build_missing(struct store *s, const struct package *k, const char *commit, bool dry_run)
 {
-	char key[NAME_MAX_LEN + 16], msg[300];
 	int r = repo_start(s->pol, dry_run ? REPO_READ : REPO_WRITE);
 
 	if (!r)
 		r = dry_run ? repo_check_limits(s->pol, k, commit) : repo_materialize(s->pol, k, commit);
 	if (!r && !dry_run && !store_has_tree(s, k->name, commit))
 		r = err_set(E_FAIL, "%s: trees/%s/%s is in the way", k->name, k->name, commit);
-	if (r)
+	return r;
+}
+
+int act_rebuild_tree(struct store *s, const struct package *k, const char *commit, bool dry_run)
+{
+	char key[NAME_MAX_LEN + 16], msg[300];
+	int r;
+
+	if ((r = act_build_missing(s, k, commit, dry_run)))
 		return r;
 	snprintf(key, sizeof key, "%s.%s", dry_run ? "would_rebuild" : "rebuilt", k->name);
 	snprintf(msg, sizeof msg, "%s: the base tree %s %s", k->name, commit,

@@ -73,13 +73,14 @@ const struct package *act_package(const struct policy *p, const char *name)
 	return NULL;
 }
 
-/* After a switch: trees no kept generation or pin needs are set aside,
- * and removed now unless this run switched (a hot fix's pull returns
- * without removing the tree it replaced: the next run that switches
- * nothing, the timer's pull within a minute, removes it). The action has
- * succeeded by then, so a failure here is a warning, not its result. Runs
- * under the work lock only: a rollback may switch meanwhile, to verified
- * pins' trees and current's, which both stay. */
+/* After a switch: trees no pin and none of the newest keep_trees
+ * generations need are set aside, and removed now unless this run set
+ * them aside and switched (a hot fix's pull returns without removing the
+ * tree it replaced: the next run, the timer's pull within a minute,
+ * removes it; a burst of switches leaves one run's trees at most). The
+ * action has succeeded by then, so a failure here is a warning, not its
+ * result. Runs under the work lock only: a rollback may switch meanwhile,
+ * to verified pins' trees and current's, which both stay. */
 void act_gc(struct store *s, const struct policy *p, bool switched)
 {
 	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
@@ -96,7 +97,7 @@ void act_gc(struct store *s, const struct policy *p, bool switched)
 	else if (!pins || !verified)
 		snprintf(msg, sizeof msg, "old trees were not removed: out of memory");
 	else if (basefile_load(p, pins) || store_gc_trees(s, pins, verified) ||
-		 (!switched && store_empty_trash(s)))
+		 store_empty_trash(s, switched))
 		snprintf(msg, sizeof msg, "old trees were not removed: %s", err_msg());
 	free(pins);
 	free(verified);

@@ -9,9 +9,30 @@
 #include "store/gen.h"
 #include "store/store.h"
 
+/* A tree the generation needs and the store no longer has: only the
+ * newest keep_trees generations keep theirs. It is made again from the
+ * object store before anything switches; one that cannot be stops the
+ * revert with nothing switched. */
+static int rebuild(struct store *s, const struct package *k, const char *commit, bool dry_run)
+{
+	char key[NAME_MAX_LEN + 16];
+
+	if (act_build_missing(s, k, commit, dry_run))
+		return err_set(E_FAIL, "%s: the tree of %.12s is not kept and cannot be rebuilt: %s",
+			       k->name, commit, err_msg());
+	printf("%s: the tree of %.12s %s from the object store\n", k->name, commit,
+	       dry_run ? "is not kept; it would be rebuilt" : "was not kept; rebuilt");
+	if (dry_run)
+		return 0;
+	snprintf(key, sizeof key, "rebuilt.%s", k->name);
+	audit_note(key, commit);
+	return 0;
+}
+
 /* Makes a new generation with the packages as they were in an earlier
  * kept one (default: the one before the current): the undo for a bad
- * change. Needs no git: the trees of kept generations are all there. */
+ * change. Needs no git when the trees are there: those of the newest
+ * keep_trees generations always are. */
 int act_revert(const struct act_ctx *ctx)
 {
 	const struct policy *p = ctx->pol;
@@ -64,10 +85,9 @@ int act_revert(const struct act_ctx *ctx)
 		/* A package the old generation did not have stays as it is. */
 		if (!from && !(from = was))
 			continue;
-		if (!store_has_tree(&s, from->name, from->commit)) {
-			r = err_set(E_FAIL, "%s: the tree of %s is gone", from->name, from->commit);
+		if (!store_has_tree(&s, from->name, from->commit) &&
+		    (r = rebuild(&s, &p->pkgs[i], from->commit, req->dry_run)))
 			goto out;
-		}
 		next.pkgs[next.npkgs++] = *from;
 		if (was && !strcmp(was->commit, from->commit) && was->follows == from->follows &&
 		    was->source == from->source)

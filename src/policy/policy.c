@@ -107,6 +107,7 @@ static void set_known_hosts(void *obj, const struct ynode *v, struct diag *d)
  * have no "unlimited": at most 1 TiB, or about a billion objects. */
 const struct policy_number policy_numbers[] = {
 	{ "keep_generations", offsetof(struct policy, keep_generations), 2, 1000, 10 },
+	{ "keep_trees", offsetof(struct policy, keep_trees), 1, 1000, 2 },
 	{ "lock_timeout", offsetof(struct policy, lock_timeout), 0, 3600, 30 },
 	{ "connect_timeout", offsetof(struct policy, connect_timeout), 1, 3600, 10 },
 	{ "stall_timeout", offsetof(struct policy, stall_timeout), 1, 86400, 60 },

@@ -41,6 +41,9 @@ struct policy {
 	char base_file[PATH_MAX_LEN + 1];
 	char known_hosts[PATH_MAX_LEN + 1]; /* "" when none: SSH remotes refused */
 	unsigned int keep_generations;
+	/* newest generations whose trees stay whole; older ones are
+	 * rebuilt from the object store when reverted to */
+	unsigned int keep_trees;
 	unsigned int lock_timeout; /* seconds to wait for another obsenv */
 	unsigned int connect_timeout; /* seconds a remote has to answer at all */
 	unsigned int stall_timeout; /* seconds a remote may send nothing */

@@ -203,11 +203,23 @@ static bool maker_alive(const char *name)
 /* A tree store_gc_trees set aside: store_empty_trash's, not a leftover. */
 #define TRASH ".tmp-trash-"
 
-/* Removes every ".tmp-" entry directly below dfd whose maker is gone:
- * without gone, every one but the trash; with gone, the trash alone,
- * counted there. One that cannot go does not stop the others; the first
- * failure is the message. */
-static int sweep(int dfd, int r, size_t *gone)
+/* What a sweep removes: leftovers (every .tmp- entry but the trash), all
+ * the trash, or the trash of earlier runs only (a run that has just
+ * switched leaves the trees it set aside to the next). */
+enum sweep_what { SWEEP_LEFTOVERS, SWEEP_TRASH, SWEEP_EARLIER_TRASH };
+
+static bool made_by_this_run(const char *name)
+{
+	const char *dash = strrchr(name, '-');
+	unsigned int pid;
+
+	return dash && !str_to_id(dash + 1, &pid) && (pid_t)pid == getpid();
+}
+
+/* Removes the .tmp- entries directly below dfd that what names and whose
+ * maker is gone, counting the trash removed in *gone. One that cannot go
+ * does not stop the others; the first failure is the message. */
+static int sweep(int dfd, int r, enum sweep_what what, size_t *gone)
 {
 	DIR *d;
 	struct dirent *e;
@@ -225,11 +237,12 @@ static int sweep(int dfd, int r, size_t *gone)
 		bool trash = !strncmp(e->d_name, TRASH, strlen(TRASH));
 		int q;
 
-		if (strncmp(e->d_name, ".tmp-", 5) != 0 || trash != (gone != NULL) || maker_alive(e->d_name))
+		if (strncmp(e->d_name, ".tmp-", 5) != 0 || trash != (what != SWEEP_LEFTOVERS) ||
+		    maker_alive(e->d_name) || (what == SWEEP_EARLIER_TRASH && made_by_this_run(e->d_name)))
 			continue;
 		q = store_remove(dfd, e->d_name);
 		r = r ? r : q;
-		if (!q && gone)
+		if (!q && trash)
 			(*gone)++;
 	}
 	closedir(d);
@@ -237,13 +250,13 @@ static int sweep(int dfd, int r, size_t *gone)
 }
 
 /* Sweeps the directory at path (relative to the root) if it exists. */
-static int sweep_at(struct store *s, const char *path, int r, size_t *gone)
+static int sweep_at(struct store *s, const char *path, int r, enum sweep_what what, size_t *gone)
 {
 	int fd = open_dir(s->root, path);
 
 	if (fd < 0)
 		return r;
-	r = sweep(fd, r, gone);
+	r = sweep(fd, r, what, gone);
 	close(fd);
 	return r;
 }
@@ -272,27 +285,27 @@ static int locks_at(struct store *s, const char *path, int r)
 int store_cleanup(struct store *s, bool trees)
 {
 	char path[NAME_MAX_LEN + 32];
-	int r = sweep(s->root, 0, NULL);
+	int r = sweep(s->root, 0, SWEEP_LEFTOVERS, NULL);
 
-	r = sweep_at(s, "pins", r, NULL);
-	r = sweep_at(s, "generations", r, NULL);
+	r = sweep_at(s, "pins", r, SWEEP_LEFTOVERS, NULL);
+	r = sweep_at(s, "generations", r, SWEEP_LEFTOVERS, NULL);
 	/* A dropped package half removed by a killed gc. */
 	if (trees) {
-		r = sweep_at(s, "trees", r, NULL);
-		r = sweep_at(s, "repos", r, NULL);
+		r = sweep_at(s, "trees", r, SWEEP_LEFTOVERS, NULL);
+		r = sweep_at(s, "repos", r, SWEEP_LEFTOVERS, NULL);
 	}
 	for (size_t i = 0; trees && i < s->pol->npkgs; i++) {
 		snprintf(path, sizeof path, "trees/%s", s->pol->pkgs[i].name);
-		r = sweep_at(s, path, r, NULL);
+		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, NULL);
 		snprintf(path, sizeof path, "repos/%s.git", s->pol->pkgs[i].name);
-		r = sweep_at(s, path, r, NULL);
+		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, NULL);
 		snprintf(path, sizeof path, "repos/%s.git/files", s->pol->pkgs[i].name);
-		r = sweep_at(s, path, r, NULL);
+		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, NULL);
 	}
 	return r;
 }
 
-int store_empty_trash(struct store *s)
+int store_empty_trash(struct store *s, bool earlier_only)
 {
 	char path[NAME_MAX_LEN + 32];
 	int r = 0, q;
@@ -302,7 +315,7 @@ int store_empty_trash(struct store *s)
 		size_t gone = 0, freed;
 
 		snprintf(path, sizeof path, "trees/%s", pkg);
-		r = sweep_at(s, path, r, &gone);
+		r = sweep_at(s, path, r, earlier_only ? SWEEP_EARLIER_TRASH : SWEEP_TRASH, &gone);
 		/* The copies only the removed trees had. */
 		if (gone && (q = store_prune_files(s, pkg, &freed)))
 			r = r ? r : q;
@@ -774,8 +787,11 @@ int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *ve
 	}
 	/* A generation above current is one a rollback is writing now, under
 	 * the switch lock alone: it refers only to verified pins' trees and
-	 * to current's, which are kept here anyway. */
-	for (size_t i = 0; i < count && !r; i++)
+	 * to current's, which are kept here anyway. Only the newest
+	 * keep_trees (highest first, current always) keep their trees: each
+	 * costs its directories and index, and an older one is rebuilt when
+	 * reverted to. */
+	for (size_t i = 0; i < count && !r && (!nkept || nkept < s->pol->keep_trees); i++)
 		if (nums[i] <= cur && !(r = store_read(s, nums[i], &kept[nkept])))
 			nkept++;
 	if (r || (trees = open_dir(s->root, "trees")) < 0)

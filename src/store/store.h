@@ -51,11 +51,11 @@ void store_unlock(struct store *s, enum lock_kind kind);
  * error means some are still there, which is safe to report and go on
  * from. */
 MUST_USE int store_cleanup(struct store *s, bool trees);
-/* Removes the trees store_gc_trees set aside and killed builds' half-made
- * ones, then the file store's copies no tree has any more. The slow part
- * of a change's clean-up, so a change that switched leaves it to the next
- * run that did not (the timer's next pull). Under the work lock. */
-MUST_USE int store_empty_trash(struct store *s);
+/* Removes the trees store_gc_trees set aside, then the file store's
+ * copies no tree has any more. The slow part of a change's clean-up, so a
+ * change that switched removes only what earlier runs set aside
+ * (earlier_only) and leaves its own to the next run. Under the work lock. */
+MUST_USE int store_empty_trash(struct store *s, bool earlier_only);
 /* Whether a killed run or a restart may have left git lock files in the
  * store's repositories since they were last swept. */
 bool store_locks_suspect(struct store *s);

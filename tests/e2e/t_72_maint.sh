@@ -324,6 +324,50 @@ rc_is 0
 out_has "^dry run: reverting to generation [0-9]+ would change 1 package; nothing changed$"
 [[ $(mgen) == "$g" ]] || errs+=("a dry run switched")
 
+t "revert to a generation whose trees were not kept: rebuilt from the object store, audited"
+# keep_trees is 2 (the default): the oldest kept generation lost the trees
+# no newer generation and no base pin shares.
+old=$(ls "$M/env/generations" | grep -E '^[0-9]+$' | sort -n | head -1)
+g=$(mgen)
+missing=()
+while read -r _ p c _; do
+	[[ -d $M/env/trees/$p/$c ]] || missing+=("$p $c")
+done < <(grep '^pkg ' "$M/env/generations/$old/record")
+if ((${#missing[@]} == 0)); then
+	errs+=("every tree of generation $old is still on disk with keep_trees 2")
+else
+	read -r p c <<<"${missing[0]}"
+	mnt revert --dry-run "$old"
+	rc_is 0
+	out_has "^$p: the tree of ${c:0:12} is not kept; it would be rebuilt from the object store$"
+	[[ -e $M/env/trees/$p/$c ]] && errs+=("a dry run rebuilt the tree")
+	[[ $(mgen) == "$g" ]] || errs+=("a dry run switched")
+	# Something in the way of the rebuild: the revert fails whole.
+	runuser -u $E2E_OWNER -- touch "$M/env/trees/$p/$c"
+	mnt revert "$old"
+	rc_is 1
+	err_has "^obsenv: $p: the tree of ${c:0:12} is not kept and cannot be rebuilt: "
+	[[ $(mgen) == "$g" ]] || errs+=("a failed rebuild switched")
+	audit_has "action=revert .*result=failed .*exit=1 error=\"$p: the tree of ${c:0:12} is not kept and cannot be rebuilt"
+	rm -f "$M/env/trees/$p/$c"
+	mnt revert "$old"
+	rc_is 0
+	out_has "^$p: the tree of ${c:0:12} was not kept; rebuilt from the object store$"
+	out_has "^reverted to generation $old: generation [0-9]+ is current"
+	[[ $(mcommit "$p") == "$c" ]] || errs+=("$p is on $(mcommit "$p"), not $c")
+	audit_has "action=revert .*result=ok .*rebuilt\\.$p=$c"
+	# The rebuilt tree is a working git worktree of its commit.
+	run asuser $E2E_OWNER git -C "$M/env/$p" status --porcelain
+	[[ $rc == 0 && -z $out ]] || errs+=("git status in the rebuilt tree: rc $rc: $out$err")
+	run asuser $E2E_OWNER git -C "$M/env/$p" rev-parse HEAD
+	[[ $out == "$c" ]] || errs+=("the rebuilt tree's HEAD is $out")
+	# Back to where it was: that generation's trees are kept.
+	mnt revert
+	rc_is 0
+	[[ $out == *rebuilt* ]] && errs+=("a kept generation's tree was rebuilt: $out")
+	[[ $(mcommit "$p") != "$c" ]] || errs+=("the second revert left $p on $c")
+fi
+
 t "freeze: every change but rollback is refused with the reason; the timer is quiet"
 mnt freeze --dry-run "critical observing: do not touch"
 rc_is 0

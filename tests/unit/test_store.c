@@ -403,7 +403,7 @@ Test(files, a_tree_set_aside_goes_with_the_trash)
 	cr_expect_eq(lstat(gone, &st), 0, "the tree was not set aside under its .tmp- name");
 	cr_expect_eq(lstat("repos/pkg.git/files/ab/0001", &st), 0);
 	cr_expect_eq(st.st_nlink, 2, "the copy went before the tree");
-	cr_assert_eq(store_empty_trash(&s), 0, "%s", err_msg());
+	cr_assert_eq(store_empty_trash(&s, false), 0, "%s", err_msg());
 	cr_expect_neq(lstat(gone, &st), 0, "the trash was not emptied");
 	cr_expect_neq(lstat("repos/pkg.git/files/ab/0001", &st), 0, "a copy no tree has stayed");
 	cr_expect_eq(lstat("trees/pkg/" C2, &st), 0);
@@ -430,8 +430,81 @@ Test(files, a_killed_build_goes_first_the_trash_later)
 	cr_assert_eq(store_cleanup(&s, true), 0, "%s", err_msg());
 	cr_expect_neq(lstat("trees/pkg/.tmp-" C1 "-999999999", &st), 0, "a killed build's tree stayed");
 	cr_expect_eq(lstat("trees/pkg/.tmp-trash-" C2 "-999999999", &st), 0, "the trash went before the change");
-	cr_assert_eq(store_empty_trash(&s), 0, "%s", err_msg());
+	cr_assert_eq(store_empty_trash(&s, false), 0, "%s", err_msg());
 	cr_expect_neq(lstat("trees/pkg/.tmp-trash-" C2 "-999999999", &st), 0, "the trash stayed");
+	pol.pkgs = NULL;
+	pol.npkgs = 0;
+	cr_assert_eq(chdir("/"), 0);
+}
+
+/* Generations 1, 2 and 3 name the trees C1, C2 and C3: only the newest
+ * keep_trees of them keep theirs, current always. */
+Test(files, only_the_newest_keep_trees_generations_keep_their_trees)
+{
+	static const char *const commit[] = { C1, C2, C3 };
+	char gone[128];
+	struct package k = { 0 };
+	struct stat st;
+
+	str_copy(k.name, sizeof k.name, "pkg");
+	pol.pkgs = &k;
+	pol.npkgs = 1;
+	pol.keep_trees = 2;
+	cr_assert_eq(chdir(root), 0);
+	cr_assert_eq(mkdir("trees/pkg", 0755) | mkdir("trees/pkg/" C1, 0755) | mkdir("trees/pkg/" C2, 0755) |
+			     mkdir("trees/pkg/" C3, 0755),
+		     0);
+	for (int i = 0; i < 3; i++) {
+		struct gen_pkg one = { "pkg", "", SRC_DEPLOY, "deploy", true };
+		struct generation g = { .pkgs = &one, .npkgs = 1 };
+
+		str_copy(one.commit, sizeof one.commit, commit[i]);
+		str_copy(g.user, sizeof g.user, "t");
+		str_copy(g.sudo_user, sizeof g.sudo_user, "-");
+		str_copy(g.action, sizeof g.action, "pull");
+		cr_assert_eq(store_switch(&s, &g), 0, "%s", err_msg());
+	}
+	cr_assert_eq(store_gc_trees(&s, NULL, NULL), 0, "%s", err_msg());
+	snprintf(gone, sizeof gone, "trees/pkg/.tmp-trash-%s-%d", C1, (int)getpid());
+	cr_expect_eq(lstat(gone, &st), 0, "generation 1 kept its tree with keep_trees 2");
+	cr_expect_eq(lstat("trees/pkg/" C2, &st), 0, "the generation before current lost its tree");
+	cr_expect_eq(lstat("trees/pkg/" C3, &st), 0, "current lost its tree");
+	pol.keep_trees = 1;
+	cr_assert_eq(store_gc_trees(&s, NULL, NULL), 0, "%s", err_msg());
+	cr_expect_neq(lstat("trees/pkg/" C2, &st), 0, "generation 2 kept its tree with keep_trees 1");
+	cr_expect_eq(lstat("trees/pkg/" C3, &st), 0, "current lost its tree");
+	/* No value can cost current its tree. */
+	pol.keep_trees = 0;
+	cr_assert_eq(store_gc_trees(&s, NULL, NULL), 0, "%s", err_msg());
+	cr_expect_eq(lstat("trees/pkg/" C3, &st), 0, "current lost its tree with keep_trees 0");
+	pol.keep_trees = 0;
+	pol.pkgs = NULL;
+	pol.npkgs = 0;
+	cr_assert_eq(chdir("/"), 0);
+}
+
+/* A run that switched removes what earlier runs set aside, and leaves
+ * its own to the next run (a process may still be in the tree it
+ * replaced). */
+Test(files, a_switching_run_leaves_its_own_trash)
+{
+	char own[128];
+	struct package k = { 0 };
+	struct stat st;
+
+	str_copy(k.name, sizeof k.name, "pkg");
+	pol.pkgs = &k;
+	pol.npkgs = 1;
+	cr_assert_eq(chdir(root), 0);
+	snprintf(own, sizeof own, "trees/pkg/.tmp-trash-%s-%d", C2, (int)getpid());
+	cr_assert_eq(mkdir("trees/pkg", 0755) | mkdir("trees/pkg/.tmp-trash-" C1 "-999999999", 0755) |
+			     mkdir(own, 0755),
+		     0);
+	cr_assert_eq(store_empty_trash(&s, true), 0, "%s", err_msg());
+	cr_expect_neq(lstat("trees/pkg/.tmp-trash-" C1 "-999999999", &st), 0, "an earlier run's trash stayed");
+	cr_expect_eq(lstat(own, &st), 0, "this run's own trash went");
+	cr_assert_eq(store_empty_trash(&s, false), 0, "%s", err_msg());
+	cr_expect_neq(lstat(own, &st), 0, "the next run left the trash");
 	pol.pkgs = NULL;
 	pol.npkgs = 0;
 	cr_assert_eq(chdir("/"), 0);
