@@ -1,6 +1,6 @@
 /* Building a tree from a commit without checking it out: every file is a
  * hard link to one read-only copy per (blob, mode) kept in the package's
- * file store, repos/<pkg>.git/files/ab/cdef...[.x], so that a new tree
+ * file store, repos/<pkg>.git/files/<blob id>[.x], so that a new tree
  * costs its directories and the files that are new, and trees share the
  * rest.
  *
@@ -24,6 +24,7 @@
 #include "core/err.h"
 #include "core/fs.h"
 #include "git/priv.h"
+#include "store/files.h"
 
 /* Deeper than any package has a reason to be, and within the open
  * descriptors a walk holds (one per level). */
@@ -53,14 +54,16 @@ static int fail(struct build *b, int err, const char *why)
 	return err_sys(E_FAIL, err, "%s: cannot build %.300s%s", b->k->name, b->path, why);
 }
 
-/* The key of a file in the store: fan-out by the first two hex digits,
- * as git's own objects; ".x" for the executable mode. */
+/* The key of a file in the store: the blob id, ".x" for the executable
+ * mode. One flat directory: a fan-out like git's objects' costs a block a
+ * directory (1 MB a package on ext4) for a few thousand names, which a
+ * hashed directory finds as fast. */
 static void key_of(const git_oid *id, bool exec, char *key, size_t size)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 
 	G(git_oid_tostr)(hex, sizeof hex, id);
-	snprintf(key, size, "%.2s/%s%s", hex, hex + 2, exec ? ".x" : "");
+	snprintf(key, size, "%s%s", hex, exec ? ".x" : "");
 }
 
 /* Writes the blob as a new file at dfd/name, read-only, mode by exec. */
@@ -87,11 +90,9 @@ static int write_blob(struct build *b, int dfd, const char *name, const git_oid 
  * is there (a damaged copy keeps its inode in the trees that have it). */
 static int store_blob(struct build *b, const char *key, const git_oid *id, bool exec)
 {
-	char tmp[64], fan[3] = { key[0], key[1], '\0' };
+	char tmp[64];
 	int r;
 
-	if (mkdirat(b->files, fan, 0700) && errno != EEXIST)
-		return fail(b, errno, " (the file store)");
 	snprintf(tmp, sizeof tmp, ".tmp-%lu-%d", b->tmp++, (int)getpid());
 	unlinkat(b->files, tmp, 0);
 	if ((r = write_blob(b, b->files, tmp, id, exec)))
@@ -295,6 +296,7 @@ int repo_build_tree(const struct package *k, git_repository *repo, git_object *c
 	if ((mkdir(files, 0700) && errno != EEXIST) ||
 	    (b.files = open(files, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return err_sys(E_FAIL, errno, "%s: the file store %s", k->name, files);
+	store_files_flatten(b.files);
 	if (G(git_commit_tree)(&tree, (git_commit *)commit) < 0)
 		r = repo_fail(k->name);
 	else

@@ -31,6 +31,7 @@ static int prune_dir(int dfd, size_t *freed)
 		close(dfd);
 		return err_sys(E_FAIL, errno, "cannot read the file store");
 	}
+	rewinddir(d);
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.' || fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
 		    !S_ISREG(st.st_mode) || st.st_nlink != 1)
@@ -44,35 +45,106 @@ static int prune_dir(int dfd, size_t *freed)
 	return r;
 }
 
-int store_prune_files(struct store *s, const char *pkg, size_t *freed)
+/* Copies in the older layout, files/ab/cdef...: each fan-out directory
+ * cost a 4 KB block on ext4 for a handful of files. */
+static int prune_fanout(int fd, size_t *freed)
 {
-	char path[NAME_MAX_LEN + 32];
 	DIR *d;
 	struct dirent *e;
-	int fd, r = 0;
+	int dup_fd = dup(fd), r = 0;
 
-	*freed = 0;
-	snprintf(path, sizeof path, "repos/%s.git/files", pkg);
-	if ((fd = openat(s->root, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? 0 : err_sys(E_FAIL, errno, "%s/%s", s->pol->root, path);
-	if (!(d = fdopendir(fd))) {
-		close(fd);
-		return err_sys(E_FAIL, errno, "%s/%s", s->pol->root, path);
+	if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return err_sys(E_FAIL, errno, "cannot read the file store");
 	}
+	rewinddir(d);
 	while ((e = readdir(d))) {
-		int sub;
+		int sub, q;
 
 		if (!is_fanout(e->d_name))
 			continue;
 		sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0) {
-			r = r ? r : err_sys(E_FAIL, errno, "%s/%s/%s", s->pol->root, path, e->d_name);
+			r = r ? r : err_sys(E_FAIL, errno, "cannot read %s in the file store", e->d_name);
 			continue;
 		}
-		int q = prune_dir(sub, freed);
-
+		q = prune_dir(sub, freed);
 		r = r ? r : q;
+		/* Empty once no tree has any of its copies. */
+		unlinkat(fd, e->d_name, AT_REMOVEDIR);
 	}
 	closedir(d);
 	return r;
+}
+
+int store_prune_files(struct store *s, const char *pkg, size_t *freed)
+{
+	char path[NAME_MAX_LEN + 32];
+	int fd, top, r;
+
+	*freed = 0;
+	snprintf(path, sizeof path, "repos/%s.git/files", pkg);
+	if ((fd = openat(s->root, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : err_sys(E_FAIL, errno, "%s/%s", s->pol->root, path);
+	if ((top = dup(fd)) < 0) {
+		close(fd);
+		return err_sys(E_FAIL, errno, "%s/%s", s->pol->root, path);
+	}
+	r = prune_dir(top, freed);
+	if (store_files_layout_old(fd)) {
+		int q = prune_fanout(fd, freed);
+
+		r = r ? r : q;
+	}
+	close(fd);
+	return r;
+}
+
+bool store_files_layout_old(int fd)
+{
+	struct stat st;
+
+	/* A directory's link count is 2 plus its subdirectories on ext4 and
+	 * XFS; where it is not (btrfs says 1), look. */
+	return fstat(fd, &st) != 0 || st.st_nlink != 2;
+}
+
+void store_files_flatten(int fd)
+{
+	char flat[8 + 64];
+	DIR *d;
+	struct dirent *e;
+	int dup_fd;
+
+	if (!store_files_layout_old(fd) || (dup_fd = dup(fd)) < 0)
+		return;
+	if (!(d = fdopendir(dup_fd))) {
+		close(dup_fd);
+		return;
+	}
+	rewinddir(d);
+	while ((e = readdir(d))) {
+		DIR *sd;
+		struct dirent *f;
+		int sub;
+
+		if (!is_fanout(e->d_name) ||
+		    (sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			continue;
+		if (!(sd = fdopendir(sub))) {
+			close(sub);
+			continue;
+		}
+		/* The same inode under its new name, so the trees that link it
+		 * still share it; a name taken already keeps its copy. */
+		while ((f = readdir(sd)))
+			if (f->d_name[0] != '.' && strlen(f->d_name) < 64) {
+				snprintf(flat, sizeof flat, "%s%s", e->d_name, f->d_name);
+				renameat2(sub, f->d_name, fd, flat, RENAME_NOREPLACE);
+			}
+		closedir(sd);
+		unlinkat(fd, e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
 }

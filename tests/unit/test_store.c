@@ -509,3 +509,48 @@ Test(files, a_switching_run_leaves_its_own_trash)
 	pol.npkgs = 0;
 	cr_assert_eq(chdir("/"), 0);
 }
+
+/* A store made with the fan-out layout (files/ab/cdef) is moved to the
+ * flat one (files/abcdef) on the next build: the same inodes, so the
+ * trees that link them still share them, and no directory left. */
+Test(files, an_older_file_store_is_flattened_keeping_each_inode)
+{
+	struct package k = { 0 };
+	struct stat tree_st, flat_st, st;
+	size_t freed = 0;
+	int fd;
+
+	str_copy(k.name, sizeof k.name, "pkg");
+	pol.pkgs = &k;
+	pol.npkgs = 1;
+	cr_assert_eq(chdir(root), 0);
+	cr_assert_eq(mkdir("repos/pkg.git", 0755) | mkdir("repos/pkg.git/files", 0700) |
+			     mkdir("repos/pkg.git/files/ab", 0700) | mkdir("trees/pkg", 0755) |
+			     mkdir("trees/pkg/" C1, 0755),
+		     0);
+	fd = open("repos/pkg.git/files/ab/cdef", O_WRONLY | O_CREAT | O_EXCL, 0444);
+	cr_assert(fd >= 0);
+	close(fd);
+	cr_assert_eq(link("repos/pkg.git/files/ab/cdef", "trees/pkg/" C1 "/a"), 0);
+	fd = open("repos/pkg.git/files", O_RDONLY | O_DIRECTORY);
+	cr_assert(fd >= 0);
+	cr_expect(store_files_layout_old(fd), "a fan-out directory was not seen");
+	store_files_flatten(fd);
+	cr_expect(!store_files_layout_old(fd), "a fan-out directory is left");
+	close(fd);
+	cr_assert_eq(stat("trees/pkg/" C1 "/a", &tree_st), 0);
+	cr_assert_eq(stat("repos/pkg.git/files/abcdef", &flat_st), 0, "the copy is not under its flat name");
+	cr_expect_eq(flat_st.st_ino, tree_st.st_ino, "the flat copy is not the tree's inode");
+	cr_expect_neq(lstat("repos/pkg.git/files/ab", &st), 0, "the fan-out directory stayed");
+	/* A flat copy no tree has goes with the prune; a linked one stays. */
+	fd = open("repos/pkg.git/files/ffff", O_WRONLY | O_CREAT | O_EXCL, 0444);
+	cr_assert(fd >= 0);
+	close(fd);
+	cr_assert_eq(store_prune_files(&s, "pkg", &freed), 0, "%s", err_msg());
+	cr_expect_eq(freed, 1);
+	cr_expect_neq(lstat("repos/pkg.git/files/ffff", &st), 0, "an unlinked copy stayed");
+	cr_expect_eq(lstat("repos/pkg.git/files/abcdef", &st), 0, "a linked copy was freed");
+	pol.pkgs = NULL;
+	pol.npkgs = 0;
+	cr_assert_eq(chdir("/"), 0);
+}
