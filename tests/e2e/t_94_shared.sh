@@ -157,8 +157,28 @@ shared_suite() {
 	same_files pkg01 "$b"
 	[[ $(stat -c %i "$d/$f") != "$damaged" ]] || errs+=("the repaired tree kept the damaged inode")
 	blob=$(git --git-dir="$S/remotes/pkg01.git" rev-parse "$b:$f")
-	[[ $(git hash-object "$(store94 pkg01)/${blob:0:2}/${blob:2}") == "$blob" ]] || errs+=("the store's copy is still damaged")
+	[[ $(git hash-object "$(store94 pkg01)/$blob") == "$blob" ]] || errs+=("the store's copy is still damaged")
 	audit_has "action=verify .*result=ok .*repaired\.pkg01=\"$b files=1\""
+
+	t "$fs: a file store in the older fan-out layout is moved to the flat one, each copy keeping its inode"
+	fs94=$(store94 pkg00)
+	c=$(scommit pkg00)
+	f=$(cd "$(stree pkg00 "$c")" && git -c safe.directory='*' ls-files | grep '\.py$' | grep -v hotfix94 | head -1)
+	ino=$(stat -c %i "$(stree pkg00 "$c")/$f")
+	# As a store of the earlier release had it: files/ab/cdef...
+	for x in "$fs94"/*; do
+		n=$(basename "$x")
+		install -d -m 0700 -o $E2E_OWNER -g $E2E_OWNER "$fs94/${n:0:2}"
+		mv "$x" "$fs94/${n:0:2}/${n:2}"
+	done
+	spush pkg00 hotfix94.py "print('fanout')"
+	sh94 pull pkg00
+	rc_is 0
+	[[ -z $(find "$fs94" -mindepth 1 -type d | head -1) ]] || errs+=("fan-out directories are left: $(find "$fs94" -mindepth 1 -type d | head -3)")
+	new=$(scommit pkg00)
+	[[ $new != "$c" ]] || errs+=("set-up: the pull did not move pkg00")
+	[[ $(stat -c %i "$(stree pkg00 "$new")/$f") == "$ino" ]] || errs+=("the new tree does not share $f with the tree before")
+	[[ -z $(find "$fs94" -type f -links 1 | head -1) ]] || errs+=("a copy no tree has: $(find "$fs94" -type f -links 1 | head -3)")
 
 	t "$fs: a store copy removed by hand is written again when a tree needs it"
 	rm -rf "$(stree pkg01 "$b")" "$(store94 pkg01)"/*
