@@ -140,7 +140,7 @@ void store_files_flatten(int fd)
 		 * still share it; a name taken already keeps its copy. */
 		while ((f = readdir(sd)))
 			if (f->d_name[0] != '.' && strlen(f->d_name) < 64) {
-				snprintf(flat, sizeof flat, "%s%s", e->d_name, f->d_name);
+				snprintf(flat, sizeof flat, "%.2s%.63s", e->d_name, f->d_name);
 				renameat2(sub, f->d_name, fd, flat, RENAME_NOREPLACE);
 			}
 		closedir(sd);

@@ -310,6 +310,23 @@ Test(store, stale_git_locks_go_and_nothing_else)
 /* A copy in the file store that no tree links to any more is freed; one
  * a tree still has stays, and so does anything that is not a copy. */
 TestSuite(files, .init = setup, .fini = teardown);
+
+/* The policy names one package, "pkg", and the test works in the root. */
+static void use_pkg(struct package *k)
+{
+	str_copy(k->name, sizeof k->name, "pkg");
+	pol.pkgs = k;
+	pol.npkgs = 1;
+	cr_assert_eq(chdir(root), 0);
+}
+
+static void done_pkg(void)
+{
+	pol.pkgs = NULL;
+	pol.npkgs = 0;
+	pol.keep_trees = 0;
+	cr_assert_eq(chdir("/"), 0);
+}
 Test(files, copies_no_tree_has_are_freed_and_nothing_else)
 {
 	char path[256];
@@ -383,12 +400,9 @@ Test(files, a_tree_set_aside_goes_with_the_trash)
 	struct stat st;
 	int fd;
 
-	str_copy(k.name, sizeof k.name, "pkg");
-	pol.pkgs = &k;
-	pol.npkgs = 1;
+	use_pkg(&k);
 	str_copy(pin.commit, sizeof pin.commit, C2);
 	snprintf(path, sizeof path, "%s/repos/pkg.git/files/ab", root);
-	cr_assert_eq(chdir(root), 0);
 	cr_assert_eq(mkdir("repos/pkg.git", 0755) | mkdir("repos/pkg.git/files", 0700) | mkdir(path, 0700) |
 			     mkdir("trees/pkg", 0755) | mkdir("trees/pkg/" C1, 0755) | mkdir("trees/pkg/" C2, 0755),
 		     0);
@@ -407,9 +421,7 @@ Test(files, a_tree_set_aside_goes_with_the_trash)
 	cr_expect_neq(lstat(gone, &st), 0, "the trash was not emptied");
 	cr_expect_neq(lstat("repos/pkg.git/files/ab/0001", &st), 0, "a copy no tree has stayed");
 	cr_expect_eq(lstat("trees/pkg/" C2, &st), 0);
-	pol.pkgs = NULL;
-	pol.npkgs = 0;
-	cr_assert_eq(chdir("/"), 0);
+	done_pkg();
 }
 
 /* A killed build's half-made tree goes before the next change; a tree
@@ -420,10 +432,7 @@ Test(files, a_killed_build_goes_first_the_trash_later)
 	struct package k = { 0 };
 	struct stat st;
 
-	str_copy(k.name, sizeof k.name, "pkg");
-	pol.pkgs = &k;
-	pol.npkgs = 1;
-	cr_assert_eq(chdir(root), 0);
+	use_pkg(&k);
 	cr_assert_eq(mkdir("trees/pkg", 0755) | mkdir("trees/pkg/.tmp-" C1 "-999999999", 0755) |
 			     mkdir("trees/pkg/.tmp-trash-" C2 "-999999999", 0755),
 		     0);
@@ -432,9 +441,7 @@ Test(files, a_killed_build_goes_first_the_trash_later)
 	cr_expect_eq(lstat("trees/pkg/.tmp-trash-" C2 "-999999999", &st), 0, "the trash went before the change");
 	cr_assert_eq(store_empty_trash(&s, false), 0, "%s", err_msg());
 	cr_expect_neq(lstat("trees/pkg/.tmp-trash-" C2 "-999999999", &st), 0, "the trash stayed");
-	pol.pkgs = NULL;
-	pol.npkgs = 0;
-	cr_assert_eq(chdir("/"), 0);
+	done_pkg();
 }
 
 /* Generations 1, 2 and 3 name the trees C1, C2 and C3: only the newest
@@ -446,11 +453,8 @@ Test(files, only_the_newest_keep_trees_generations_keep_their_trees)
 	struct package k = { 0 };
 	struct stat st;
 
-	str_copy(k.name, sizeof k.name, "pkg");
-	pol.pkgs = &k;
-	pol.npkgs = 1;
+	use_pkg(&k);
 	pol.keep_trees = 2;
-	cr_assert_eq(chdir(root), 0);
 	cr_assert_eq(mkdir("trees/pkg", 0755) | mkdir("trees/pkg/" C1, 0755) | mkdir("trees/pkg/" C2, 0755) |
 			     mkdir("trees/pkg/" C3, 0755),
 		     0);
@@ -478,9 +482,7 @@ Test(files, only_the_newest_keep_trees_generations_keep_their_trees)
 	cr_assert_eq(store_gc_trees(&s, NULL, NULL), 0, "%s", err_msg());
 	cr_expect_eq(lstat("trees/pkg/" C3, &st), 0, "current lost its tree with keep_trees 0");
 	pol.keep_trees = 0;
-	pol.pkgs = NULL;
-	pol.npkgs = 0;
-	cr_assert_eq(chdir("/"), 0);
+	done_pkg();
 }
 
 /* A run that switched removes what earlier runs set aside, and leaves
@@ -492,10 +494,7 @@ Test(files, a_switching_run_leaves_its_own_trash)
 	struct package k = { 0 };
 	struct stat st;
 
-	str_copy(k.name, sizeof k.name, "pkg");
-	pol.pkgs = &k;
-	pol.npkgs = 1;
-	cr_assert_eq(chdir(root), 0);
+	use_pkg(&k);
 	snprintf(own, sizeof own, "trees/pkg/.tmp-trash-%s-%d", C2, (int)getpid());
 	cr_assert_eq(mkdir("trees/pkg", 0755) | mkdir("trees/pkg/.tmp-trash-" C1 "-999999999", 0755) |
 			     mkdir(own, 0755),
@@ -505,9 +504,7 @@ Test(files, a_switching_run_leaves_its_own_trash)
 	cr_expect_eq(lstat(own, &st), 0, "this run's own trash went");
 	cr_assert_eq(store_empty_trash(&s, false), 0, "%s", err_msg());
 	cr_expect_neq(lstat(own, &st), 0, "the next run left the trash");
-	pol.pkgs = NULL;
-	pol.npkgs = 0;
-	cr_assert_eq(chdir("/"), 0);
+	done_pkg();
 }
 
 /* A store made with the fan-out layout (files/ab/cdef) is moved to the
@@ -520,10 +517,7 @@ Test(files, an_older_file_store_is_flattened_keeping_each_inode)
 	size_t freed = 0;
 	int fd;
 
-	str_copy(k.name, sizeof k.name, "pkg");
-	pol.pkgs = &k;
-	pol.npkgs = 1;
-	cr_assert_eq(chdir(root), 0);
+	use_pkg(&k);
 	cr_assert_eq(mkdir("repos/pkg.git", 0755) | mkdir("repos/pkg.git/files", 0700) |
 			     mkdir("repos/pkg.git/files/ab", 0700) | mkdir("trees/pkg", 0755) |
 			     mkdir("trees/pkg/" C1, 0755),
@@ -550,7 +544,5 @@ Test(files, an_older_file_store_is_flattened_keeping_each_inode)
 	cr_expect_eq(freed, 1);
 	cr_expect_neq(lstat("repos/pkg.git/files/ffff", &st), 0, "an unlinked copy stayed");
 	cr_expect_eq(lstat("repos/pkg.git/files/abcdef", &st), 0, "a linked copy was freed");
-	pol.pkgs = NULL;
-	pol.npkgs = 0;
-	cr_assert_eq(chdir("/"), 0);
+	done_pkg();
 }
