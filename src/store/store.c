@@ -774,7 +774,7 @@ static bool referenced(const char *pkg, const char *commit, const struct generat
 int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *verified)
 {
 	unsigned long *nums = NULL, cur = 0;
-	size_t count = 0, nkept = 0;
+	size_t count = 0, nkept = 0, ntrees;
 	struct generation *kept = NULL;
 	bool have;
 	int trees = -1, r;
@@ -790,10 +790,12 @@ int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *ve
 	 * to current's, which are kept here anyway. Only the newest
 	 * keep_trees (highest first, current always) keep their trees: each
 	 * costs its directories and index, and an older one is rebuilt when
-	 * reverted to. */
-	for (size_t i = 0; i < count && !r && (!nkept || nkept < s->pol->keep_trees); i++)
+	 * reverted to. Every kept generation keeps the .meta of its trees:
+	 * history and diff show the version names it holds. */
+	for (size_t i = 0; i < count && !r; i++)
 		if (nums[i] <= cur && !(r = store_read(s, nums[i], &kept[nkept])))
 			nkept++;
+	ntrees = nkept < s->pol->keep_trees ? nkept : (s->pol->keep_trees ? s->pol->keep_trees : 1);
 	if (r || (trees = open_dir(s->root, "trees")) < 0)
 		goto out;
 	for (size_t i = 0; i < s->pol->npkgs && !r; i++) {
@@ -808,10 +810,20 @@ int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *ve
 			continue;
 		}
 		while (!r && (e = readdir(d))) {
-			char meta[300], admin[400], gone[300];
+			const struct pin *pin = pins ? &pins[i] : NULL, *ver = verified ? &verified[i] : NULL;
+			char oid[OID_HEX + 1], meta[300], admin[400], gone[300];
+			size_t n = strlen(e->d_name);
+			struct stat st;
 
-			if (!is_oid_hex(e->d_name) || referenced(pkg, e->d_name, kept, nkept, pins ? &pins[i] : NULL,
-						    verified ? &verified[i] : NULL))
+			/* A .meta whose tree is gone, of no kept generation. */
+			if (n == OID_HEX + 5 && !strcmp(e->d_name + OID_HEX, ".meta")) {
+				snprintf(oid, sizeof oid, "%.*s", OID_HEX, e->d_name);
+				if (is_oid_hex(oid) && fstatat(pfd, oid, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+				    !referenced(pkg, oid, kept, nkept, pin, ver))
+					r = store_remove(pfd, e->d_name);
+				continue;
+			}
+			if (!is_oid_hex(e->d_name) || referenced(pkg, e->d_name, kept, ntrees, pin, ver))
 				continue;
 			/* One rename now; the files go with store_empty_trash. */
 			snprintf(meta, sizeof meta, "%s.meta", e->d_name);
@@ -819,7 +831,7 @@ int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *ve
 			snprintf(gone, sizeof gone, TRASH "%s-%d", e->d_name, (int)getpid());
 			if (renameat(pfd, e->d_name, pfd, gone))
 				r = err_sys(E_FAIL, errno, "cannot remove the tree %s/%.10s", pkg, e->d_name);
-			if (!r)
+			if (!r && !referenced(pkg, e->d_name, kept, nkept, pin, ver))
 				r = store_remove(pfd, meta);
 			if (!r)
 				r = store_remove(s->root, admin);

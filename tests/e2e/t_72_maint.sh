@@ -337,6 +337,11 @@ if ((${#missing[@]} == 0)); then
 	errs+=("every tree of generation $old is still on disk with keep_trees 2")
 else
 	read -r p c <<<"${missing[0]}"
+	# The generation is kept, so history still names the tree's version.
+	[[ -f $M/env/trees/$p/$c.meta ]] || errs+=("the .meta of $p's removed tree $c went with it")
+	run asuser $E2E_OBS "$A" history --json
+	v=$(jq -r --argjson g "$old" --arg p "$p" '.[] | select(.generation == $g) | .changes[] | select(.package == $p) | .version' <<<"$out")
+	[[ -n $v && $v != null ]] || errs+=("history has no version for $p in generation $old: '$v'")
 	mnt revert --dry-run "$old"
 	rc_is 0
 	out_has "^$p: the tree of ${c:0:12} is not kept; it would be rebuilt from the object store$"

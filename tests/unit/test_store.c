@@ -17,6 +17,7 @@
 #define C1 "60d750129842c820b9272a5ad269c2abf6271c19"
 #define C2 "b8dbc023eee28ef07d88b0bb33676f7dcfed6df8"
 #define C3 "0fce1e396909dc839a263ded62825e256bd34e69"
+#define C4 "1111111111111111111111111111111111111111"
 
 /* A store root of the test's own, with the directories init makes. */
 static char root[64];
@@ -468,9 +469,20 @@ Test(files, only_the_newest_keep_trees_generations_keep_their_trees)
 		str_copy(g.action, sizeof g.action, "pull");
 		cr_assert_eq(store_switch(&s, &g), 0, "%s", err_msg());
 	}
+	for (int i = 0; i < 4; i++) {
+		char meta[128];
+		int fd;
+
+		snprintf(meta, sizeof meta, "trees/pkg/%s.meta", i < 3 ? commit[i] : C4);
+		cr_assert((fd = open(meta, O_WRONLY | O_CREAT | O_EXCL, 0644)) >= 0);
+		close(fd);
+	}
 	cr_assert_eq(store_gc_trees(&s, NULL, NULL), 0, "%s", err_msg());
 	snprintf(gone, sizeof gone, "trees/pkg/.tmp-trash-%s-%d", C1, (int)getpid());
 	cr_expect_eq(lstat(gone, &st), 0, "generation 1 kept its tree with keep_trees 2");
+	/* history shows the version name a kept generation's .meta holds. */
+	cr_expect_eq(lstat("trees/pkg/" C1 ".meta", &st), 0, "a kept generation lost its tree's .meta");
+	cr_expect_neq(lstat("trees/pkg/" C4 ".meta", &st), 0, "a .meta of no kept generation and no tree stayed");
 	cr_expect_eq(lstat("trees/pkg/" C2, &st), 0, "the generation before current lost its tree");
 	cr_expect_eq(lstat("trees/pkg/" C3, &st), 0, "current lost its tree");
 	pol.keep_trees = 1;
