@@ -3,8 +3,8 @@
  * store, trees and verified pin stay until no kept generation names it
  * (a revert may still want it) and someone runs gc. gc also does what
  * every change does after its switch: generations beyond keep_generations
- * go, and trees no kept generation or base pin needs. Under the work lock
- * only: a rollback meanwhile is not held up. */
+ * go, and trees no base pin or newest keep_trees generation needs. Under
+ * the work lock only: a rollback meanwhile is not held up. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -93,7 +93,7 @@ static int store_blob(struct build *b, const char *key, const git_oid *id, bool 
 	char tmp[64];
 	int r;
 
-	snprintf(tmp, sizeof tmp, ".tmp-%lu-%d", b->tmp++, (int)getpid());
+	snprintf(tmp, sizeof tmp, ".tmp-file-%lu-%d", b->tmp++, (int)getpid());
 	unlinkat(b->files, tmp, 0);
 	if ((r = write_blob(b, b->files, tmp, id, exec)))
 		return r;
