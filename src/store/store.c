@@ -180,22 +180,32 @@ static void comm_of(const char *pid, char *out, size_t size)
 	out[n > 0 ? n : 0] = '\0';
 }
 
-static bool maker_alive(const char *name)
+/* The pid a .tmp- name ends in (libgit2 writes NAME as NAME.lock first,
+ * a tree's git index): 0 when there is none. */
+static pid_t maker_of(const char *name)
 {
-	char own[NAME_MAX + 1], theirs[32], ours[32];
+	char own[NAME_MAX + 1];
 	size_t n = strlen(name);
 	const char *dash;
 	unsigned int pid;
 
-	/* libgit2 writes NAME as NAME.lock first (a tree's git index). */
 	if (n > 5 && !strcmp(name + n - 5, ".lock"))
 		n -= 5;
 	snprintf(own, sizeof own, "%.*s", (int)n, name);
-	if (!(dash = strrchr(own, '-')) || str_to_id(dash + 1, &pid) || pid == 0 || (pid_t)pid == getpid())
+	if (!(dash = strrchr(own, '-')) || str_to_id(dash + 1, &pid))
+		return 0;
+	return (pid_t)pid;
+}
+
+static bool maker_alive(const char *name)
+{
+	char pid[16], theirs[32], ours[32];
+	pid_t maker = maker_of(name);
+
+	if (maker <= 0 || maker == getpid() || kill(maker, 0) != 0)
 		return false;
-	if (kill((pid_t)pid, 0) != 0)
-		return false;
-	comm_of(dash + 1, theirs, sizeof theirs);
+	snprintf(pid, sizeof pid, "%d", (int)maker);
+	comm_of(pid, theirs, sizeof theirs);
 	comm_of("self", ours, sizeof ours);
 	return theirs[0] && strcmp(theirs, ours) == 0;
 }
@@ -207,14 +217,6 @@ static bool maker_alive(const char *name)
  * the trash, or the trash of earlier runs only (a run that has just
  * switched leaves the trees it set aside to the next). */
 enum sweep_what { SWEEP_LEFTOVERS, SWEEP_TRASH, SWEEP_EARLIER_TRASH };
-
-static bool made_by_this_run(const char *name)
-{
-	const char *dash = strrchr(name, '-');
-	unsigned int pid;
-
-	return dash && !str_to_id(dash + 1, &pid) && (pid_t)pid == getpid();
-}
 
 /* Removes the .tmp- entries directly below dfd that what names and whose
  * maker is gone, counting the trash removed in *gone. One that cannot go
@@ -238,7 +240,7 @@ static int sweep(int dfd, int r, enum sweep_what what, size_t *gone)
 		int q;
 
 		if (strncmp(e->d_name, ".tmp-", 5) != 0 || trash != (what != SWEEP_LEFTOVERS) ||
-		    maker_alive(e->d_name) || (what == SWEEP_EARLIER_TRASH && made_by_this_run(e->d_name)))
+		    maker_alive(e->d_name) || (what == SWEEP_EARLIER_TRASH && maker_of(e->d_name) == getpid()))
 			continue;
 		q = store_remove(dfd, e->d_name);
 		r = r ? r : q;
@@ -774,7 +776,7 @@ static bool referenced(const char *pkg, const char *commit, const struct generat
 int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *verified)
 {
 	unsigned long *nums = NULL, cur = 0;
-	size_t count = 0, nkept = 0, ntrees;
+	size_t count = 0, nkept = 0, ntrees, keep;
 	struct generation *kept = NULL;
 	bool have;
 	int trees = -1, r;
@@ -795,7 +797,8 @@ int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *ve
 	for (size_t i = 0; i < count && !r; i++)
 		if (nums[i] <= cur && !(r = store_read(s, nums[i], &kept[nkept])))
 			nkept++;
-	ntrees = nkept < s->pol->keep_trees ? nkept : (s->pol->keep_trees ? s->pol->keep_trees : 1);
+	keep = s->pol->keep_trees ? s->pol->keep_trees : 1;
+	ntrees = nkept < keep ? nkept : keep;
 	if (r || (trees = open_dir(s->root, "trees")) < 0)
 		goto out;
 	for (size_t i = 0; i < s->pol->npkgs && !r; i++) {
