@@ -15,8 +15,9 @@ CC      ?= cc
 PKGS    := libgit2 yaml-0.1 libseccomp libcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # libgit2 is not linked: git/repo.c loads it with dlopen, by soname, only for the
-# actions that need it, so that rollback and status never pay for it.
-PKG_LIBS   := $(shell pkg-config --libs yaml-0.1 libcap) -ldl
+# actions that need it, so that rollback and status never pay for it. -pthread:
+# a pull removes the trees earlier runs set aside in a thread (store/sweeper.c).
+PKG_LIBS   := $(shell pkg-config --libs yaml-0.1 libcap) -ldl -pthread
 # libseccomp compiles the filter at build time (src/confine/sandbox_gen.c); obsenv
 # loads the compiled program and is not linked with it. The unit tests are.
 SECCOMP_LIBS := $(shell pkg-config --libs libseccomp)

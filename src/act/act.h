@@ -9,6 +9,7 @@
 #include "policy/policy.h"
 #include "core/err.h"
 #include "store/lock.h"
+#include "store/store.h"
 
 /* What every action is given: one signature for all, so that main.c
  * dispatches through act_table rather than a switch. Everything here was
@@ -60,10 +61,8 @@ struct repo_target;
 const struct package *act_check_target(const struct policy *p, const char *action, const char *pkg,
 				       const char *ref);
 MUST_USE int act_check_tag(const struct package *k, const struct repo_target *t);
-struct store;
-/* switched: this run switched, and leaves removing what it set aside to
- * the next. */
-void act_gc(struct store *s, const struct policy *p, bool switched);
+/* trash: which set-aside trees go now (store_empty_trash). */
+void act_gc(struct store *s, const struct policy *p, enum trash_which trash);
 /* A warning goes to stderr and, under key, to the audit record: note
  * there if given (a value for machines, "was..now"), else msg. */
 /* Records and clears a freeze whose --until has passed (switch lock). */

@@ -67,7 +67,7 @@ int act_checkout(const struct act_ctx *ctx)
 		goto out;
 	}
 	printf("generation %lu is current\n", next.number);
-	act_gc(&s, p, next.number != 0);
+	act_gc(&s, p, next.number ? TRASH_EARLIER : TRASH_ALL);
 out:
 	gen_free(&cur);
 	gen_free(&next);

@@ -61,7 +61,7 @@ int act_collect(const struct act_ctx *ctx)
 	    (r = freeze_check(&s)))
 		goto out;
 	if (!req->dry_run)
-		act_gc(&s, ctx->pol, false);
+		act_gc(&s, ctx->pol, TRASH_ALL);
 	if ((r = store_orphans(&s, o)))
 		goto out;
 	for (size_t i = 0; i < o->n; i++) {

@@ -74,14 +74,15 @@ const struct package *act_package(const struct policy *p, const char *name)
 }
 
 /* After a switch: trees no pin and none of the newest keep_trees
- * generations need are set aside, and removed now unless this run set
- * them aside and switched (a hot fix's pull returns without removing the
- * tree it replaced: the next run, the timer's pull within a minute,
- * removes it; a burst of switches leaves one run's trees at most). The
+ * generations need are set aside, and the trash removes what trash says:
+ * a run that switched leaves its own (a hot fix's pull returns without
+ * removing the tree it replaced: the next run, the timer's pull within a
+ * minute, removes it; a burst of switches leaves one run's trees at most),
+ * and a pull's sweeper has already had earlier runs' (store/sweeper.h). The
  * action has succeeded by then, so a failure here is a warning, not its
  * result. Runs under the work lock only: a rollback may switch meanwhile,
  * to verified pins' trees and current's, which both stay. */
-void act_gc(struct store *s, const struct policy *p, bool switched)
+void act_gc(struct store *s, const struct policy *p, enum trash_which trash)
 {
 	struct pin *pins = calloc(p->npkgs ? p->npkgs : 1, sizeof *pins);
 	struct pin *verified = calloc(p->npkgs ? p->npkgs : 1, sizeof *verified);
@@ -97,7 +98,7 @@ void act_gc(struct store *s, const struct policy *p, bool switched)
 	else if (!pins || !verified)
 		snprintf(msg, sizeof msg, "old trees were not removed: out of memory");
 	else if (basefile_load(p, pins) || store_gc_trees(s, pins, verified) ||
-		 store_empty_trash(s, switched))
+		 store_empty_trash(s, trash))
 		snprintf(msg, sizeof msg, "old trees were not removed: %s", err_msg());
 	free(pins);
 	free(verified);

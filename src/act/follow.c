@@ -99,7 +99,7 @@ int act_follow(const struct act_ctx *ctx)
 		r = err_set(E_FAIL, "follow: %zu package%s changed by another run meanwhile stay%s as %s",
 			    dropped, dropped == 1 ? "" : "s", dropped == 1 ? "s" : "",
 			    dropped == 1 ? "it is" : "they are");
-	act_gc(&s, p, next.number != 0);
+	act_gc(&s, p, next.number ? TRASH_EARLIER : TRASH_ALL);
 out:
 	gen_free(&cur);
 	gen_free(&next);

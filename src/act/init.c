@@ -181,7 +181,7 @@ int act_init(const struct act_ctx *ctx)
 			       cur.number);
 	}
 	if (!(r = store_trim(&s)) && !(r = store_gc_trees(&s, pins, NULL)))
-		r = store_empty_trash(&s, false);
+		r = store_empty_trash(&s, TRASH_ALL);
 out:
 	gen_free(&before);
 	gen_free(&cur);

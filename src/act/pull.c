@@ -11,6 +11,7 @@
 #include "store/pins.h"
 #include "git/repo.h"
 #include "store/store.h"
+#include "store/sweeper.h"
 #include "store/unchanged.h"
 
 #define FAILED_MAX 1024
@@ -124,6 +125,18 @@ static int pull_one(struct store *s, const struct policy *p, const struct packag
 	return 1;
 }
 
+/* The trees earlier runs set aside went beside the fetches; what could
+ * not go is said as act_gc says it, and stays for the next run. */
+static void finish_sweeper(struct sweeper *w)
+{
+	char msg[600];
+
+	if (sweeper_finish(w)) {
+		snprintf(msg, sizeof msg, "old trees were not removed: %s", err_msg());
+		act_warn("warning", msg, NULL);
+	}
+}
+
 int act_pull(const struct act_ctx *ctx)
 {
 	const struct policy *p = ctx->pol;
@@ -131,6 +144,7 @@ int act_pull(const struct act_ctx *ctx)
 	const struct request *req = ctx->req;
 	struct store s = STORE_INIT;
 	struct generation cur = { 0 }, next = { 0 };
+	struct sweeper sweeper = { 0 };
 	bool *want = calloc(p->npkgs ? p->npkgs : 1, sizeof *want);
 	char failed[FAILED_MAX] = "";
 	size_t moved = 0, nfailed = 0, tried = 0, dropped = 0;
@@ -153,6 +167,8 @@ int act_pull(const struct act_ctx *ctx)
 			err_quiet();
 		goto out;
 	}
+	if (!req->dry_run)
+		sweeper_start(&sweeper, &s);
 	if ((r = repo_start(p, REPO_WRITE)))
 		goto out;
 	if ((r = gen_copy_pkgs(&next, &cur, 0)))
@@ -200,8 +216,9 @@ int act_pull(const struct act_ctx *ctx)
 	}
 	/* Also when nothing moved: the timer's pull trims what rollbacks added,
 	 * and removes what the last switch set aside. */
+	finish_sweeper(&sweeper);
 	if (!req->dry_run)
-		act_gc(&s, p, switched);
+		act_gc(&s, p, sweeper_left(&sweeper, switched));
 	if (!req->dry_run && lastpull_write(&s, tried, nfailed, failed))
 		act_warn("warning.last_pull", err_msg(), NULL);
 	act_verify_due(&s, req->dry_run);
@@ -209,6 +226,15 @@ int act_pull(const struct act_ctx *ctx)
 		r = err_set(E_FAIL, "pull: %zu of %zu package%s failed: %s%s", nfailed, tried,
 			    tried == 1 ? "" : "s", failed, moved ? " (the others moved)" : "");
 out:
+	/* A pull that failed early still waits for the thread, which uses
+	 * the store it is about to close. */
+	if (sweeper.running) {
+		char keep[1024];
+
+		str_copy(keep, sizeof keep, err_msg());
+		finish_sweeper(&sweeper);
+		err_set(r, "%s", keep);
+	}
 	gen_free(&cur);
 	gen_free(&next);
 	free(want);

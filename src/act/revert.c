@@ -115,7 +115,7 @@ int act_revert(const struct act_ctx *ctx)
 			    dropped, dropped == 1 ? "" : "s", dropped == 1 ? "s" : "",
 			    dropped == 1 ? "it is" : "they are",
 			    next.number ? "the others were reverted" : "nothing switched");
-	act_gc(&s, p, next.number != 0);
+	act_gc(&s, p, next.number ? TRASH_EARLIER : TRASH_ALL);
 out:
 	gen_free(&cur);
 	gen_free(&old);

@@ -6,8 +6,10 @@
 
 #include "core/str.h"
 
-static char msg[1024];
-static bool quiet;
+/* Per thread: the store's trash sweeper (store/sweeper.c) fails in its
+ * own words without overwriting the message the action is about to print. */
+static _Thread_local char msg[1024];
+static _Thread_local bool quiet;
 
 static void put(const char *fmt, va_list ap)
 {

@@ -25,6 +25,9 @@
 #define GIT_SONAME "libgit2.so"
 #endif
 
+/* Packs libgit2 keeps open at once, over every store (see repo_start). */
+#define PACK_FILES_OPEN_MAX 128
+
 #define DEFINE(f) __typeof__(f) *p_##f;
 GIT_FUNCS(DEFINE)
 
@@ -95,6 +98,13 @@ int repo_start(const struct policy *p, enum repo_mode mode)
 	 * (a new tag, a frozen package) must not leave an empty ref or pack
 	 * that fails every later open of the store. */
 	G(git_libgit2_opts)(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/* libgit2 keeps every pack it opened open, and by default has no
+	 * bound. Each pull that brings a commit adds a pack to that package's
+	 * store, so after some 64 hot fixes on each of 16 packages a pull ran
+	 * out of descriptors (RLIMIT_NOFILE is 1024, door/hygiene.c) and a
+	 * lookup in a pack it could not open read as "object not found". With
+	 * a bound it closes the least used pack and opens it again on need. */
+	G(git_libgit2_opts)(GIT_OPT_SET_MWINDOW_FILE_LIMIT, (size_t)PACK_FILES_OPEN_MAX);
 	if ((r = limit_memory(p)))
 		return r;
 	started = true;

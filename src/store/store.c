@@ -115,9 +115,15 @@ static int remove_at(int dfd, const char *name, const char *top)
 		close(fd);
 		return remove_failed(top, name, errno);
 	}
-	while (!r && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+	/* A tree is thousands of files: readdir's type spares a stat of each. */
+	while (!r && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN)
 			r = remove_at(fd, e->d_name, top);
+		else if (unlinkat(fd, e->d_name, 0) && errno != ENOENT)
+			r = remove_failed(top, e->d_name, errno);
+	}
 	closedir(d);
 	if (!r && unlinkat(dfd, name, AT_REMOVEDIR) && errno != ENOENT)
 		r = remove_failed(top, name, errno);
@@ -213,15 +219,27 @@ static bool maker_alive(const char *name)
 /* A tree store_gc_trees set aside: store_empty_trash's, not a leftover. */
 #define TRASH ".tmp-trash-"
 
-/* What a sweep removes: leftovers (every .tmp- entry but the trash), all
- * the trash, or the trash of earlier runs only (a run that has just
- * switched leaves the trees it set aside to the next). */
-enum sweep_what { SWEEP_LEFTOVERS, SWEEP_TRASH, SWEEP_EARLIER_TRASH };
+/* What a sweep removes: leftovers (every .tmp- entry but the trash), or
+ * the trash store_empty_trash was asked for (enum trash_which). */
+enum sweep_what { SWEEP_LEFTOVERS, SWEEP_TRASH };
+
+/* Whether the trash entry name is of the runs which names. */
+static bool trash_of(const char *name, enum trash_which which)
+{
+	pid_t maker = maker_of(name);
+
+	switch (which) {
+	case TRASH_OWN: return maker == getpid();
+	case TRASH_EARLIER: return maker != getpid();
+	case TRASH_ALL: return true;
+	default: return false;
+	}
+}
 
 /* Removes the .tmp- entries directly below dfd that what names and whose
  * maker is gone, counting the trash removed in *gone. One that cannot go
  * does not stop the others; the first failure is the message. */
-static int sweep(int dfd, int r, enum sweep_what what, size_t *gone)
+static int sweep(int dfd, int r, enum sweep_what what, enum trash_which which, size_t *gone)
 {
 	DIR *d;
 	struct dirent *e;
@@ -240,7 +258,7 @@ static int sweep(int dfd, int r, enum sweep_what what, size_t *gone)
 		int q;
 
 		if (strncmp(e->d_name, ".tmp-", 5) != 0 || trash != (what != SWEEP_LEFTOVERS) ||
-		    maker_alive(e->d_name) || (what == SWEEP_EARLIER_TRASH && maker_of(e->d_name) == getpid()))
+		    maker_alive(e->d_name) || (trash && !trash_of(e->d_name, which)))
 			continue;
 		q = store_remove(dfd, e->d_name);
 		r = r ? r : q;
@@ -252,13 +270,14 @@ static int sweep(int dfd, int r, enum sweep_what what, size_t *gone)
 }
 
 /* Sweeps the directory at path (relative to the root) if it exists. */
-static int sweep_at(struct store *s, const char *path, int r, enum sweep_what what, size_t *gone)
+static int sweep_at(struct store *s, const char *path, int r, enum sweep_what what,
+		    enum trash_which which, size_t *gone)
 {
 	int fd = open_dir(s->root, path);
 
 	if (fd < 0)
 		return r;
-	r = sweep(fd, r, what, gone);
+	r = sweep(fd, r, what, which, gone);
 	close(fd);
 	return r;
 }
@@ -287,37 +306,46 @@ static int locks_at(struct store *s, const char *path, int r)
 int store_cleanup(struct store *s, bool trees)
 {
 	char path[NAME_MAX_LEN + 32];
-	int r = sweep(s->root, 0, SWEEP_LEFTOVERS, NULL);
+	int r = sweep(s->root, 0, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
 
-	r = sweep_at(s, "pins", r, SWEEP_LEFTOVERS, NULL);
-	r = sweep_at(s, "generations", r, SWEEP_LEFTOVERS, NULL);
+	r = sweep_at(s, "pins", r, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
+	r = sweep_at(s, "generations", r, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
 	/* A dropped package half removed by a killed gc. */
 	if (trees) {
-		r = sweep_at(s, "trees", r, SWEEP_LEFTOVERS, NULL);
-		r = sweep_at(s, "repos", r, SWEEP_LEFTOVERS, NULL);
+		r = sweep_at(s, "trees", r, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
+		r = sweep_at(s, "repos", r, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
 	}
 	for (size_t i = 0; trees && i < s->pol->npkgs; i++) {
 		snprintf(path, sizeof path, "trees/%s", s->pol->pkgs[i].name);
-		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, NULL);
+		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
 		snprintf(path, sizeof path, "repos/%s.git", s->pol->pkgs[i].name);
-		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, NULL);
+		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
 		snprintf(path, sizeof path, "repos/%s.git/files", s->pol->pkgs[i].name);
-		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, NULL);
+		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
 	}
 	return r;
 }
 
-int store_empty_trash(struct store *s, bool earlier_only)
+int store_remove_trash(struct store *s, const char *pkg, enum trash_which which, size_t *gone)
 {
 	char path[NAME_MAX_LEN + 32];
+
+	if (which == TRASH_NONE)
+		return 0;
+	snprintf(path, sizeof path, "trees/%s", pkg);
+	return sweep_at(s, path, 0, SWEEP_TRASH, which, gone);
+}
+
+int store_empty_trash(struct store *s, enum trash_which which)
+{
 	int r = 0, q;
 
-	for (size_t i = 0; i < s->pol->npkgs; i++) {
+	for (size_t i = 0; i < s->pol->npkgs && which != TRASH_NONE; i++) {
 		const char *pkg = s->pol->pkgs[i].name;
 		size_t gone = 0, freed;
 
-		snprintf(path, sizeof path, "trees/%s", pkg);
-		r = sweep_at(s, path, r, earlier_only ? SWEEP_EARLIER_TRASH : SWEEP_TRASH, &gone);
+		q = store_remove_trash(s, pkg, which, &gone);
+		r = r ? r : q;
 		/* The copies only the removed trees had. */
 		if (gone && (q = store_prune_files(s, pkg, &freed)))
 			r = r ? r : q;

@@ -51,11 +51,17 @@ void store_unlock(struct store *s, enum lock_kind kind);
  * error means some are still there, which is safe to report and go on
  * from. */
 MUST_USE int store_cleanup(struct store *s, bool trees);
+/* Which trees set aside store_empty_trash removes: those of this run, of
+ * earlier runs, or both. */
+enum trash_which { TRASH_NONE, TRASH_OWN, TRASH_EARLIER, TRASH_ALL };
 /* Removes the trees store_gc_trees set aside, then the file store's
  * copies no tree has any more. The slow part of a change's clean-up, so a
  * change that switched removes only what earlier runs set aside
- * (earlier_only) and leaves its own to the next run. Under the work lock. */
-MUST_USE int store_empty_trash(struct store *s, bool earlier_only);
+ * (TRASH_EARLIER) and leaves its own to the next run. Under the work lock. */
+MUST_USE int store_empty_trash(struct store *s, enum trash_which which);
+/* Its first half for one package: the set-aside trees only, counted in
+ * *gone; the file store is not touched (store/sweeper.h). */
+MUST_USE int store_remove_trash(struct store *s, const char *pkg, enum trash_which which, size_t *gone);
 /* Whether a killed run or a restart may have left git lock files in the
  * store's repositories since they were last swept. */
 bool store_locks_suspect(struct store *s);

@@ -13,6 +13,7 @@
 #include "store/freeze.h"
 #include "store/pins.h"
 #include "store/store.h"
+#include "store/sweeper.h"
 
 #define C1 "60d750129842c820b9272a5ad269c2abf6271c19"
 #define C2 "b8dbc023eee28ef07d88b0bb33676f7dcfed6df8"
@@ -418,7 +419,7 @@ Test(files, a_tree_set_aside_goes_with_the_trash)
 	cr_expect_eq(lstat(gone, &st), 0, "the tree was not set aside under its .tmp- name");
 	cr_expect_eq(lstat("repos/pkg.git/files/ab/0001", &st), 0);
 	cr_expect_eq(st.st_nlink, 2, "the copy went before the tree");
-	cr_assert_eq(store_empty_trash(&s, false), 0, "%s", err_msg());
+	cr_assert_eq(store_empty_trash(&s, TRASH_ALL), 0, "%s", err_msg());
 	cr_expect_neq(lstat(gone, &st), 0, "the trash was not emptied");
 	cr_expect_neq(lstat("repos/pkg.git/files/ab/0001", &st), 0, "a copy no tree has stayed");
 	cr_expect_eq(lstat("trees/pkg/" C2, &st), 0);
@@ -440,7 +441,7 @@ Test(files, a_killed_build_goes_first_the_trash_later)
 	cr_assert_eq(store_cleanup(&s, true), 0, "%s", err_msg());
 	cr_expect_neq(lstat("trees/pkg/.tmp-" C1 "-999999999", &st), 0, "a killed build's tree stayed");
 	cr_expect_eq(lstat("trees/pkg/.tmp-trash-" C2 "-999999999", &st), 0, "the trash went before the change");
-	cr_assert_eq(store_empty_trash(&s, false), 0, "%s", err_msg());
+	cr_assert_eq(store_empty_trash(&s, TRASH_ALL), 0, "%s", err_msg());
 	cr_expect_neq(lstat("trees/pkg/.tmp-trash-" C2 "-999999999", &st), 0, "the trash stayed");
 	done_pkg();
 }
@@ -511,11 +512,61 @@ Test(files, a_switching_run_leaves_its_own_trash)
 	cr_assert_eq(mkdir("trees/pkg", 0755) | mkdir("trees/pkg/.tmp-trash-" C1 "-999999999", 0755) |
 			     mkdir(own, 0755),
 		     0);
-	cr_assert_eq(store_empty_trash(&s, true), 0, "%s", err_msg());
+	cr_assert_eq(store_empty_trash(&s, TRASH_EARLIER), 0, "%s", err_msg());
 	cr_expect_neq(lstat("trees/pkg/.tmp-trash-" C1 "-999999999", &st), 0, "an earlier run's trash stayed");
 	cr_expect_eq(lstat(own, &st), 0, "this run's own trash went");
-	cr_assert_eq(store_empty_trash(&s, false), 0, "%s", err_msg());
+	cr_assert_eq(store_empty_trash(&s, TRASH_ALL), 0, "%s", err_msg());
 	cr_expect_neq(lstat(own, &st), 0, "the next run left the trash");
+	done_pkg();
+}
+
+/* A pull's sweeper removes what earlier runs set aside while the pull
+ * works, and prunes the file store only once it has finished; this run's
+ * own trash stays, and nothing is left for act_gc to try again. */
+Test(files, the_sweeper_removes_earlier_trash_beside_the_run)
+{
+	char own[128], own_link[160];
+	struct package k = { 0 };
+	struct sweeper w;
+	struct stat st;
+	int fd;
+
+	use_pkg(&k);
+	snprintf(own, sizeof own, "trees/pkg/.tmp-trash-%s-%d", C2, (int)getpid());
+	snprintf(own_link, sizeof own_link, "%s/b", own);
+	cr_assert_eq(mkdir("repos/pkg.git", 0755) | mkdir("repos/pkg.git/files", 0700) | mkdir("trees/pkg", 0755) |
+			     mkdir("trees/pkg/.tmp-trash-" C1 "-999999999", 0755) |
+			     mkdir("trees/pkg/.tmp-trash-" C1 "-999999999/sub", 0755) | mkdir(own, 0755),
+		     0);
+	for (int i = 0; i < 2; i++) {
+		fd = open(i ? "repos/pkg.git/files/shared" : "repos/pkg.git/files/only",
+			  O_WRONLY | O_CREAT | O_EXCL, 0444);
+		cr_assert(fd >= 0);
+		close(fd);
+	}
+	cr_assert_eq(link("repos/pkg.git/files/only", "trees/pkg/.tmp-trash-" C1 "-999999999/sub/a") |
+			     link("repos/pkg.git/files/shared", "trees/pkg/.tmp-trash-" C1 "-999999999/b") |
+			     link("repos/pkg.git/files/shared", own_link),
+		     0);
+	/* Read-only, as trees are. */
+	cr_assert_eq(chmod("trees/pkg/.tmp-trash-" C1 "-999999999/sub", 0555), 0);
+	sweeper_start(&w, &s);
+	cr_expect(w.started, "no thread was made");
+	cr_assert_eq(sweeper_finish(&w), 0, "%s", err_msg());
+	cr_expect(!w.running);
+	cr_expect_neq(lstat("trees/pkg/.tmp-trash-" C1 "-999999999", &st), 0, "an earlier run's trash stayed");
+	cr_expect_eq(lstat(own, &st), 0, "this run's own trash went");
+	cr_expect_neq(lstat("repos/pkg.git/files/only", &st), 0, "a copy only the removed tree had stayed");
+	cr_expect_eq(lstat("repos/pkg.git/files/shared", &st), 0, "a copy a tree still has was freed");
+	cr_expect_eq(sweeper_left(&w, true), TRASH_NONE, "a run that switched would remove trash again");
+	cr_expect_eq(sweeper_left(&w, false), TRASH_OWN);
+	/* Without the thread, act_gc does it all, as before. */
+	w.started = false;
+	cr_expect_eq(sweeper_left(&w, true), TRASH_EARLIER);
+	cr_expect_eq(sweeper_left(&w, false), TRASH_ALL);
+	cr_assert_eq(store_empty_trash(&s, TRASH_OWN), 0, "%s", err_msg());
+	cr_expect_neq(lstat(own, &st), 0, "TRASH_OWN left this run's trash");
+	cr_expect_neq(lstat("repos/pkg.git/files/shared", &st), 0, "a copy no tree has stayed");
 	done_pkg();
 }
 
