@@ -127,6 +127,28 @@ shared_suite() {
 	[[ $(ls "$S/env/trees/pkg00" | grep -cvE '\.meta$') -le 3 ]] || errs+=("trees were not trimmed: $(ls "$S/env/trees/pkg00")")
 	[[ -z $(ls -A "$(store94 pkg00)" | grep '^\.tmp-') ]] || errs+=("leftovers in the file store")
 
+	t "$fs: a set-aside tree nobody can remove: the next pull lands and says so once; a later pull removes it"
+	spush pkg00 hotfix94.py "print('trash 1')"
+	sh94 pull
+	rc_is 0
+	tr=$(find "$S/env/trees/pkg00" -maxdepth 1 -name '.tmp-trash-*' | head -1)
+	[[ -n $tr ]] || errs+=("set-up: the pull set no tree aside: $(ls -A "$S/env/trees/pkg00")")
+	install -d -m 0755 -o root -g root "$tr/planted" && : >"$tr/planted/file"
+	spush pkg00 hotfix94.py "print('trash 2')"
+	sh94 pull
+	rc_is 0
+	[[ $(scommit pkg00) == "$(git --git-dir="$S/remotes/pkg00.git" rev-parse deploy)" ]] || errs+=("the pull did not land: $err")
+	err_has "^obsenv: warning: old trees were not removed: cannot remove ${tr##*/}/\.\.\./file: Permission denied$"
+	[[ $(grep -c "not removed" <<<"$err") == 1 ]] || errs+=("not one warning: $err")
+	audit_has "action=pull .*result=ok .*warning=\"old trees were not removed: cannot remove ${tr##*/}/\.\.\./file: Permission denied\""
+	[[ -f $tr/planted/file ]] || errs+=("the planted file went")
+	rm -rf "$tr/planted"
+	sh94 pull
+	rc_is 0
+	[[ -z $err ]] || errs+=("a warning once the tree is removable: $err")
+	[[ -z $(find "$S/env/trees/pkg00" -maxdepth 1 -name '.tmp-*' | head -1) ]] ||
+		errs+=("the trash stayed: $(ls -A "$S/env/trees/pkg00" | grep '^\.tmp-')")
+
 	t "$fs: a store copy made writable is never linked again: the next tree gets a new read-only copy"
 	cur=$(scommit pkg00)
 	f=$(cd "$(stree pkg00 "$cur")" && git -c safe.directory='*' ls-files | grep -v hotfix94 | head -1)
@@ -179,6 +201,34 @@ shared_suite() {
 	[[ $new != "$c" ]] || errs+=("set-up: the pull did not move pkg00")
 	[[ $(stat -c %i "$(stree pkg00 "$new")/$f") == "$ino" ]] || errs+=("the new tree does not share $f with the tree before")
 	[[ -z $(find "$fs94" -type f -links 1 | head -1) ]] || errs+=("a copy no tree has: $(find "$fs94" -type f -links 1 | head -3)")
+
+	# Each pull that brings a commit adds a pack to the store; libgit2
+	# keeps each pack it reads from open unless bounded, and obsenv runs
+	# with 1,024 descriptors.
+	if [[ $fs != xfs ]]; then
+		t "$fs: a store of 1,100 packs: a commit whose files are in them all is pulled and built"
+		w=$S/work/pkg01
+		[[ -d $w ]] || git clone -q -b deploy "$S/remotes/pkg01.git" "$w"
+		mkdir -p "$w/many"
+		for i in $(seq 1100); do echo "many $i" >"$w/many/f$i.py"; done
+		git -C "$w" add many
+		git -C "$w" -c user.name=t -c user.email=t@t commit -q -m "many files"
+		git -C "$w" push -q origin deploy
+		st=$S/env/repos/pkg01.git
+		(cd "$w/many" && ls) | sed "s|^|$w/many/|" | git --git-dir="$st" hash-object -w --stdin-paths >"$T/blobs94"
+		while read -r b; do echo "$b" | git --git-dir="$st" pack-objects -q "$st/objects/pack/pack" >/dev/null; done <"$T/blobs94"
+		git --git-dir="$st" prune-packed
+		chown -R $E2E_OWNER:$E2E_OWNER "$st/objects"
+		packs=$(find "$st/objects/pack" -name '*.pack' | wc -l)
+		((packs > 1100)) || errs+=("set-up: $packs packs")
+		sh94 pull pkg01
+		rc_is 0
+		c=$(git --git-dir="$S/remotes/pkg01.git" rev-parse deploy)
+		[[ $(scommit pkg01) == "$c" ]] || errs+=("the pull did not land: $err")
+		[[ $(find "$(stree pkg01 "$c")/many" -type f | wc -l) == 1100 ]] || errs+=("the tree lacks files")
+		same_files pkg01 "$c"
+		audit_has "action=pull .*result=ok"
+	fi
 
 	t "$fs: a store copy removed by hand is written again when a tree needs it"
 	rm -rf "$(stree pkg01 "$b")" "$(store94 pkg01)"/*
