@@ -216,17 +216,19 @@ shared_suite() {
 		git -C "$w" push -q origin deploy
 		st=$S/env/repos/pkg01.git
 		(cd "$w/many" && ls) | sed "s|^|$w/many/|" | git --git-dir="$st" hash-object -w --stdin-paths >"$T/blobs94"
-		while read -r b; do echo "$b" | git --git-dir="$st" pack-objects -q "$st/objects/pack/pack" >/dev/null; done <"$T/blobs94"
+		while read -r blob94; do
+			echo "$blob94" | git --git-dir="$st" pack-objects -q "$st/objects/pack/pack" >/dev/null
+		done <"$T/blobs94"
 		git --git-dir="$st" prune-packed
 		chown -R $E2E_OWNER:$E2E_OWNER "$st/objects"
 		packs=$(find "$st/objects/pack" -name '*.pack' | wc -l)
 		((packs > 1100)) || errs+=("set-up: $packs packs")
 		sh94 pull pkg01
 		rc_is 0
-		c=$(git --git-dir="$S/remotes/pkg01.git" rev-parse deploy)
-		[[ $(scommit pkg01) == "$c" ]] || errs+=("the pull did not land: $err")
-		[[ $(find "$(stree pkg01 "$c")/many" -type f | wc -l) == 1100 ]] || errs+=("the tree lacks files")
-		same_files pkg01 "$c"
+		c94=$(git --git-dir="$S/remotes/pkg01.git" rev-parse deploy)
+		[[ $(scommit pkg01) == "$c94" ]] || errs+=("the pull did not land: $err")
+		[[ $(find "$(stree pkg01 "$c94")/many" -type f | wc -l) == 1100 ]] || errs+=("the tree lacks files")
+		same_files pkg01 "$c94"
 		audit_has "action=pull .*result=ok"
 	fi
 
