@@ -27,7 +27,10 @@ void sweeper_start(struct sweeper *w, struct store *s)
 {
 	sigset_t all, old;
 
+	if (w->tried)
+		return;
 	memset(w, 0, sizeof *w);
+	w->tried = true;
 	w->s = s;
 	if (!s->pol->npkgs || !(w->gone = calloc(s->pol->npkgs, sizeof *w->gone)))
 		return;

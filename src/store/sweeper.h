@@ -18,13 +18,14 @@
 struct sweeper {
 	struct store *s;
 	size_t *gone;     /* per package of the policy: trees removed */
-	bool started, running;
+	bool tried, started, running;
 	int r;            /* the thread's first failure, */
 	char msg[512];    /* in its words */
 	pthread_t thread;
 };
 
-/* Starts the thread, under the work lock. When no thread can be made the
+/* Starts the thread, under the work lock, once: w is zeroed before the
+ * first call, and later calls do nothing. When no thread can be made the
  * trash simply waits for store_empty_trash, as before: never an error. */
 void sweeper_start(struct sweeper *w, struct store *s);
 /* Waits for it, then prunes the file store of every package that lost a

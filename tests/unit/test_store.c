@@ -550,8 +550,10 @@ Test(files, the_sweeper_removes_earlier_trash_beside_the_run)
 		     0);
 	/* Read-only, as trees are. */
 	cr_assert_eq(chmod("trees/pkg/.tmp-trash-" C1 "-999999999/sub", 0555), 0);
+	memset(&w, 0, sizeof w);
 	sweeper_start(&w, &s);
 	cr_expect(w.started, "no thread was made");
+	sweeper_start(&w, &s);
 	cr_assert_eq(sweeper_finish(&w), 0, "%s", err_msg());
 	cr_expect(!w.running);
 	cr_expect_neq(lstat("trees/pkg/.tmp-trash-" C1 "-999999999", &st), 0, "an earlier run's trash stayed");
