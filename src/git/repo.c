@@ -104,7 +104,9 @@ int repo_start(const struct policy *p, enum repo_mode mode)
 	 * out of descriptors (RLIMIT_NOFILE is 1024, door/hygiene.c) and a
 	 * lookup in a pack it could not open read as "object not found". With
 	 * a bound it closes the least used pack and opens it again on need. */
+#if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 1)
 	G(git_libgit2_opts)(GIT_OPT_SET_MWINDOW_FILE_LIMIT, (size_t)PACK_FILES_OPEN_MAX);
+#endif
 	if ((r = limit_memory(p)))
 		return r;
 	started = true;
