@@ -41,8 +41,8 @@ YAML
 	install -m 0644 -o $E2E_OWNER "$FX/base_environment.yaml" "$D/base/base.yaml"
 	sed -i '/pkg02:/,$d' "$D/base/base.yaml"
 }
-# cut MNT IMG: the power cut, then the disk as the next boot finds it.
-cut() {
+# power_cut MNT IMG: the power cut, then the disk as the next boot finds it.
+power_cut() {
 	xfs_io -x -c shutdown "$1" || errs+=("$1: the file system could not be shut down")
 	umount "$1" && mount -o loop "$2" "$1" || errs+=("$1: could not be mounted again")
 }
@@ -130,7 +130,7 @@ for fs in ext4 xfs; do
 	rc_is 0
 	after=$(readlink "$R/current")
 	[[ $after != "$before" ]] || errs+=("the pull made no generation: $(cat "$T/err")")
-	cut "$mp" "$img"
+	power_cut "$mp" "$img"
 	[[ $(readlink "$R/current") == "$after" ]] ||
 		errs+=("after the cut current is $(readlink "$R/current"), not the pulled $after")
 	intact "$R" pkg00 "$(dremote pkg00 deploy)"
@@ -142,11 +142,11 @@ for fs in ext4 xfs; do
 	c=$(git --git-dir="$D/remotes/pkg00.git" rev-parse "$(fx_tag pkg00)~2")
 	dmnt checkout pkg00 "$c"
 	rc_is 0
-	cut "$mp" "$img"
+	power_cut "$mp" "$img"
 	intact "$R" pkg00 "$c"
 	run asuser $E2E_OBS "$A" rollback
 	rc_is 0
-	cut "$mp" "$img"
+	power_cut "$mp" "$img"
 	intact "$R" pkg00 "$(git --git-dir="$D/remotes/pkg00.git" rev-parse "$tag^{commit}")"
 	intact "$R" pkg01 "$(fx_base pkg01)"
 	umount "$mp"

@@ -219,7 +219,7 @@ shared_suite() {
 		# Every object of the commit in a pack of its own, and a ref
 		# reaching it, as after many pulls: the fetch has nothing to
 		# send, and the build reads each file from a different pack.
-		git -C "$w" rev-list --objects HEAD^..HEAD | cut -d' ' -f1 >"$T/objects94"
+		git -C "$w" rev-list --objects HEAD^..HEAD | awk '{ print $1 }' >"$T/objects94"
 		while read -r o94; do
 			echo "$o94" | git -C "$w" pack-objects -q "$st/objects/pack/pack" >/dev/null
 		done <"$T/objects94"
