@@ -9,6 +9,7 @@
 #include "store/gen.h"
 #include "store/lastpull.h"
 #include "store/pins.h"
+#include "git/repack.h"
 #include "git/repo.h"
 #include "store/store.h"
 #include "store/sweeper.h"
@@ -73,7 +74,7 @@ static void accepted(const struct package *k, const char *old, const char *now, 
 }
 
 static int pull_one(struct store *s, const struct policy *p, const struct package *k,
-		    struct gen_pkg *n, const struct request *req, struct sweeper *sweeper)
+		    struct gen_pkg *n, const struct request *req, struct sweeper *sweeper, bool *fetched)
 {
 	char old[OID_HEX + 1], now[OID_HEX + 1], audit[2 * OID_HEX + 8];
 	bool accept = req->accept_rewrite && !strcmp(req->accept_rewrite, k->name);
@@ -90,6 +91,7 @@ static int pull_one(struct store *s, const struct policy *p, const struct packag
 		sweeper_start(sweeper, s);
 	if (!quick && (r = repo_fetch(p, k)))
 		return r;
+	*fetched = !quick && !dry;
 	notice_moved_tag(s, k);
 	if (quick) {
 		str_copy(old, sizeof old, now);
@@ -142,6 +144,30 @@ static void finish_sweeper(struct sweeper *w)
 	}
 }
 
+/* After the switch and the clean-up: the small packs of each store this
+ * pull fetched into are merged once there are enough of them. Nothing a
+ * user waits for depends on it, so a failure is a warning. */
+static void merge_packs(const struct policy *p, const bool *fetched)
+{
+	char key[NAME_MAX_LEN + 24], note[32], msg[600];
+	size_t merged;
+
+	for (size_t i = 0; i < p->npkgs; i++) {
+		if (!fetched[i])
+			continue;
+		if (repo_merge_packs(p, &p->pkgs[i], &merged)) {
+			snprintf(key, sizeof key, "warning.packs.%s", p->pkgs[i].name);
+			snprintf(msg, sizeof msg, "%s: the store's small packs were not merged: %s",
+				 p->pkgs[i].name, err_msg());
+			act_warn(key, msg, NULL);
+		} else if (merged) {
+			snprintf(key, sizeof key, "packs_merged.%s", p->pkgs[i].name);
+			snprintf(note, sizeof note, "%zu", merged);
+			audit_note(key, note);
+		}
+	}
+}
+
 int act_pull(const struct act_ctx *ctx)
 {
 	const struct policy *p = ctx->pol;
@@ -151,13 +177,17 @@ int act_pull(const struct act_ctx *ctx)
 	struct generation cur = { 0 }, next = { 0 };
 	struct sweeper sweeper = { 0 };
 	bool *want = calloc(p->npkgs ? p->npkgs : 1, sizeof *want);
+	bool *fetched = calloc(p->npkgs ? p->npkgs : 1, sizeof *fetched);
 	char failed[FAILED_MAX] = "";
 	size_t moved = 0, nfailed = 0, tried = 0, dropped = 0;
 	bool switched = false;
 	int r;
 
-	if (!want)
+	if (!want || !fetched) {
+		free(want);
+		free(fetched);
 		return err_oom();
+	}
 	/* Even a dry run fetches into the store: it takes the lock. */
 	if ((r = act_select_pkgs(p, "pull", req, want)) || (r = check_accept(p, req, want)) ||
 	    (r = act_open_store(&s, p, c, "pull", false, LOCK_WORK, true)) ||
@@ -187,7 +217,7 @@ int act_pull(const struct act_ctx *ctx)
 		n = gen_find_mut(&next, k->name);
 		fflush(stdout);
 		/* One failing remote does not stop the others. */
-		if ((one = pull_one(&s, p, k, n, req, &sweeper)) < 0) {
+		if ((one = pull_one(&s, p, k, n, req, &sweeper, &fetched[i])) < 0) {
 			size_t len = strlen(failed);
 			char key[NAME_MAX_LEN + 16];
 
@@ -222,6 +252,7 @@ int act_pull(const struct act_ctx *ctx)
 	finish_sweeper(&sweeper);
 	if (!req->dry_run)
 		act_gc(&s, p, sweeper_left(&sweeper, switched));
+	merge_packs(p, fetched);
 	if (!req->dry_run && lastpull_write(&s, tried, nfailed, failed))
 		act_warn("warning.last_pull", err_msg(), NULL);
 	act_verify_due(&s, req->dry_run);
@@ -241,6 +272,7 @@ out:
 	gen_free(&cur);
 	gen_free(&next);
 	free(want);
+	free(fetched);
 	store_close(&s);
 	return r;
 }

@@ -34,7 +34,8 @@
 	X(git_tree_entry_filemode) X(git_blob_lookup) X(git_blob_rawcontent) X(git_blob_rawsize) \
 	X(git_blob_free) X(git_index_add) X(git_oid_equal) X(git_index_set_version) \
 	X(git_packbuilder_set_threads) X(git_repository_path) X(git_odb_foreach) X(git_indexer_new)   \
-	X(git_indexer_append) X(git_indexer_commit) X(git_indexer_free)
+	X(git_indexer_append) X(git_indexer_commit) X(git_indexer_free) X(git_oid_fromraw)         \
+	X(git_packbuilder_write)
 
 #define DECLARE(f) extern __typeof__(f) *p_##f;
 GIT_FUNCS(DECLARE)

@@ -215,6 +215,7 @@ shared_suite() {
 		git -C "$w" -c user.name=t -c user.email=t@t commit -q -m "many files"
 		git -C "$w" push -q origin deploy
 		st=$S/env/repos/pkg01.git
+		n0=$(find "$st/objects/pack" -name '*.pack' | wc -l)
 		c94=$(git -C "$w" rev-parse HEAD)
 		# Every object of the commit in a pack of its own, and a ref
 		# reaching it, as after many pulls: the fetch has nothing to
@@ -227,12 +228,38 @@ shared_suite() {
 		chown -R $E2E_OWNER:$E2E_OWNER "$st/objects" "$st/refs"
 		packs=$(find "$st/objects/pack" -name '*.pack' | wc -l)
 		((packs > 1100)) || errs+=("set-up: $packs packs")
+		(cd "$st/objects/pack" && ls -- *.pack) | sort >"$T/packs94"
 		sh94 pull pkg01
 		rc_is 0
 		[[ $(scommit pkg01) == "$c94" ]] || errs+=("the pull did not land: $err")
 		[[ $(find "$(stree pkg01 "$c94")/many" -type f | wc -l) == 1100 ]] || errs+=("the tree lacks files")
 		same_files pkg01 "$c94"
-		audit_has "action=pull .*result=ok"
+		# The same pull merged the small packs into one: init's pack (the
+		# largest) stays, and at most one more of the packs before (the
+		# 1,100-entry tree's may be too large to count as small); every
+		# object is there and the store is whole.
+		packs=$(find "$st/objects/pack" -name '*.pack' | wc -l)
+		((packs <= n0 + 2)) || errs+=("after the pull $packs packs are left ($n0 before the set-up)")
+		left=$(comm -12 "$T/packs94" <( (cd "$st/objects/pack" && ls -- *.pack) | sort) | wc -l)
+		((left <= n0 + 1)) || errs+=("$left of the packs before the pull stayed")
+		[[ $(find "$st/objects/pack" -name '*.idx' | wc -l) == "$packs" ]] || errs+=("indexes and packs differ: $(ls "$st/objects/pack")")
+		run runuser -u $E2E_OWNER -- git --git-dir="$st" fsck --no-dangling
+		[[ $rc == 0 ]] || errs+=("git fsck of the merged store: exit $rc: ${err:0:400}")
+		run runuser -u $E2E_OWNER -- git --git-dir="$st" cat-file -e "$(tail -1 "$T/objects94")"
+		[[ $rc == 0 ]] || errs+=("an object of the pulled commit is gone after the merge")
+		audit_has "action=pull .*result=ok .*packs_merged\.pkg01=1[01][0-9][0-9]"
+		sh94 verify
+		rc_is 0
+
+		t "$fs: the next pulls leave the merged pack alone until 16 small ones are there again"
+		for i in 1 2; do
+			spush pkg01 many/f1.py "print('again $i')"
+			sh94 pull pkg01
+			rc_is 0
+		done
+		more=$(find "$st/objects/pack" -name '*.pack' | wc -l)
+		((more == packs + 2)) || errs+=("after two more pulls $more packs, not $((packs + 2))")
+		[[ $(scommit pkg01) == "$(git --git-dir="$S/remotes/pkg01.git" rev-parse deploy)" ]] || errs+=("the pulls did not land")
 	fi
 
 	t "$fs: a store copy removed by hand is written again when a tree needs it"

@@ -3,6 +3,7 @@
  * git command; each test runs in its own process, so libgit2 is started
  * once per test. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "core/err.h"
 #include "core/str.h"
+#include "git/repack.h"
 #include "git/repo.h"
 
 static char dir[64], remote[128], store[128];
@@ -221,4 +223,84 @@ Test(localfetch, the_limits_count_the_copy_and_what_follows_it)
 	cr_expect(strstr(err_msg(), "more than max_objects"), "%s", err_msg());
 	store_packs(names, sizeof names);
 	cr_expect_str_eq(names, "");
+}
+
+/* Twenty pulls' worth of small packs (a commit and what it adds, each in
+ * a pack of its own) are merged into one by repo_merge_packs: every
+ * object is still there, the store is whole, and no merged pack's file
+ * is left. The pack the first fetch copied, with the history, stays as it
+ * was. With sixteen or fewer small packs nothing is done. */
+Test(localfetch, small_packs_are_merged_into_one)
+{
+	char names[4096], first[256], kept[256];
+	size_t merged = 99;
+
+	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
+	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
+	store_packs(first, sizeof first);
+	sh("cd %s/work && for i in $(seq 16); do echo p$i >p$i; git add p$i; "
+	   "git -c user.name=t -c user.email=t@t commit -qm p$i; "
+	   "git rev-list --objects HEAD^..HEAD | cut -d' ' -f1 | git pack-objects -q %s/objects/pack/pack >/dev/null; "
+	   "done", dir, store);
+	cr_assert_eq(repo_merge_packs(&pol, &pkg, &merged), 0, "%s", err_msg());
+	cr_expect_eq(merged, 0, "16 small packs were merged");
+	sh("test $(ls %s/objects/pack/*.pack | wc -l) = 17", store);
+	sh("cd %s/work && for i in $(seq 17 20); do echo p$i >p$i; git add p$i; "
+	   "git -c user.name=t -c user.email=t@t commit -qm p$i; "
+	   "git rev-list --objects HEAD^..HEAD | cut -d' ' -f1 | git pack-objects -q %s/objects/pack/pack >/dev/null; "
+	   "done", dir, store);
+	store_packs(names, sizeof names);
+	cr_assert_eq(repo_merge_packs(&pol, &pkg, &merged), 0, "%s", err_msg());
+	cr_expect_eq(merged, 20, "merged %zu of 20 small packs", merged);
+	sh("test $(ls %s/objects/pack/*.pack | wc -l) = 2 && test $(ls %s/objects/pack | wc -l) = 4", store, store);
+	str_copy(kept, sizeof kept, first);
+	for (char *n = strtok(kept, " "); n; n = strtok(NULL, " "))
+		sh("test -e %s/objects/pack/%s", store, n);
+	/* Every object of the twenty commits, and the history below them. */
+	sh("cd %s/work && git rev-list --objects HEAD | cut -d' ' -f1 | "
+	   "git --git-dir=%s cat-file --batch-check | grep -v missing >/dev/null && "
+	   "! git rev-list --objects HEAD | cut -d' ' -f1 | git --git-dir=%s cat-file --batch-check | grep -q missing",
+	   dir, store, store);
+	sh("git --git-dir=%s fsck --strict --no-progress --no-dangling", store);
+	for (char *n = strtok(names, " "); n; n = strtok(NULL, " "))
+		if (!strstr(first, n))
+			sh("test ! -e %s/objects/pack/%s", store, n);
+}
+
+/* What is not a version 2 pack index stops a merge before it writes. */
+Test(localfetch, an_index_that_is_not_one_is_refused)
+{
+	char path[160], cmd[256], idx[128];
+	unsigned char *ids = NULL;
+	size_t n = 0;
+	int fd;
+
+	snprintf(cmd, sizeof cmd, "ls %s/objects/pack/pack-*.idx", remote);
+	out(idx, sizeof idx, cmd);
+	fd = open(idx, O_RDONLY);
+	cr_assert(fd >= 0, "%s", idx);
+	cr_assert_eq(repack_idx_names(fd, &ids, &n), 0, "%s", err_msg());
+	close(fd);
+	cr_expect(n > 40, "a real index names %zu objects", n);
+	free(ids);
+	snprintf(path, sizeof path, "%s/short.idx", dir);
+	sh("head -c 2000 %s >%s", idx, path);
+	fd = open(path, O_RDONLY);
+	cr_assert(fd >= 0);
+	cr_expect_eq(repack_idx_names(fd, &ids, &n), E_FAIL, "a truncated index was read");
+	cr_expect(strstr(err_msg(), "shorter than"), "%s", err_msg());
+	close(fd);
+	sh("printf 'PACK\\0\\0\\0\\2' >%s && head -c 2000 %s | tail -c +9 >>%s", path, idx, path);
+	fd = open(path, O_RDONLY);
+	cr_assert(fd >= 0);
+	cr_expect_eq(repack_idx_names(fd, &ids, &n), E_FAIL, "a pack read as an index");
+	cr_expect(strstr(err_msg(), "version 2"), "%s", err_msg());
+	close(fd);
+	/* A fan-out that goes down. */
+	sh("cp %s %s && chmod u+w %s && printf '\\377\\377\\377\\377' | dd of=%s bs=1 seek=8 conv=notrunc 2>/dev/null",
+	   idx, path, path, path);
+	fd = open(path, O_RDONLY);
+	cr_assert(fd >= 0);
+	cr_expect_eq(repack_idx_names(fd, &ids, &n), E_FAIL, "a fan-out going down was read");
+	close(fd);
 }
