@@ -203,10 +203,25 @@ static int pack_missing(struct lf *f)
 		return f->r ? f->r : repo_fail(f->k->name);
 	if (!f->pb)
 		return 0;
-	/* New tag objects on commits the store has need no walk. */
-	if (f->walking && (G(git_reference_foreach_glob)(f->dest, "refs/*", hide, f) < 0 ||
-			   G(git_packbuilder_insert_walk)(f->pb, f->walk) < 0))
-		return f->r ? f->r : repo_fail(f->k->name);
+	/* New tag objects on commits the store has need no walk. The walk is
+	 * bounded by the store's branch, what it fetched last, and its tags;
+	 * not by refs/obsenv/deployed/, one more each pull that switched:
+	 * libgit2 reads each hidden commit and its root tree from the remote
+	 * (loose there, as a server keeps small pushes) and marks the tree.
+	 * On 64 x 8000 files with 163 deployed commits a one-commit pull took
+	 * 421 ms with them and 318 ms without (25 runs each). A deployed
+	 * commit is the deploy branch's, a tag's, or one the store fetched;
+	 * one that none of those reaches any more (after a rewrite) at worst
+	 * has objects sent again, which the store then holds twice. */
+	if (f->walking) {
+		static const char *const bounds[] = { "refs/heads/*", "refs/obsenv/fetched/*", "refs/tags/*" };
+
+		for (size_t i = 0; i < sizeof bounds / sizeof *bounds; i++)
+			if (G(git_reference_foreach_glob)(f->dest, bounds[i], hide, f) < 0)
+				return f->r ? f->r : repo_fail(f->k->name);
+		if (G(git_packbuilder_insert_walk)(f->pb, f->walk) < 0)
+			return f->r ? f->r : repo_fail(f->k->name);
+	}
 	return write_pack(f);
 }
 
