@@ -326,6 +326,30 @@ int store_cleanup(struct store *s, bool trees)
 	return r;
 }
 
+bool store_has_trash(struct store *s)
+{
+	char path[NAME_MAX_LEN + 32];
+	bool found = false;
+
+	for (size_t i = 0; i < s->pol->npkgs && !found; i++) {
+		struct dirent *e;
+		DIR *d;
+		int fd;
+
+		snprintf(path, sizeof path, "trees/%s", s->pol->pkgs[i].name);
+		if ((fd = open_dir(s->root, path)) < 0)
+			continue;
+		if (!(d = fdopendir(fd))) {
+			close(fd);
+			continue;
+		}
+		while (!found && (e = readdir(d)))
+			found = !strncmp(e->d_name, TRASH, strlen(TRASH)) && !maker_alive(e->d_name);
+		closedir(d);
+	}
+	return found;
+}
+
 int store_remove_trash(struct store *s, const char *pkg, enum trash_which which, size_t *gone)
 {
 	char path[NAME_MAX_LEN + 32];
@@ -340,6 +364,9 @@ int store_empty_trash(struct store *s, enum trash_which which)
 {
 	int r = 0, q;
 
+	/* A run has trash of its own only if it set a tree aside. */
+	if (which == TRASH_OWN && !s->set_aside)
+		return 0;
 	for (size_t i = 0; i < s->pol->npkgs && which != TRASH_NONE; i++) {
 		const char *pkg = s->pol->pkgs[i].name;
 		size_t gone = 0, freed;
@@ -862,6 +889,8 @@ int store_gc_trees(struct store *s, const struct pin *pins, const struct pin *ve
 			snprintf(gone, sizeof gone, TRASH "%s-%d", e->d_name, (int)getpid());
 			if (renameat(pfd, e->d_name, pfd, gone))
 				r = err_sys(E_FAIL, errno, "cannot remove the tree %s/%.10s", pkg, e->d_name);
+			else
+				s->set_aside++;
 			if (!r && !referenced(pkg, e->d_name, kept, nkept, pin, ver))
 				r = store_remove(pfd, meta);
 			if (!r)

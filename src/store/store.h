@@ -33,6 +33,7 @@ struct store {
 	int lock;  /* the switch lock; -1 unless held */
 	int work;  /* the work lock; -1 unless held */
 	const struct policy *pol;
+	size_t set_aside; /* trees store_gc_trees set aside in this run */
 };
 #define STORE_INIT { .root = -1, .lock = -1, .work = -1, .pol = NULL }
 
@@ -59,6 +60,9 @@ enum trash_which { TRASH_NONE, TRASH_OWN, TRASH_EARLIER, TRASH_ALL };
  * change that switched removes only what earlier runs set aside
  * (TRASH_EARLIER) and leaves its own to the next run. Under the work lock. */
 MUST_USE int store_empty_trash(struct store *s, enum trash_which which);
+/* Whether a tree some run set aside is there to remove (one read of
+ * each package's trees directory). */
+bool store_has_trash(struct store *s);
 /* Its first half for one package: the set-aside trees only, counted in
  * *gone; the file store is not touched (store/sweeper.h). */
 MUST_USE int store_remove_trash(struct store *s, const char *pkg, enum trash_which which, size_t *gone);

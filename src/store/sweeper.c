@@ -45,7 +45,7 @@ void sweeper_start(struct sweeper *w, struct store *s)
 
 enum trash_which sweeper_left(const struct sweeper *w, bool switched)
 {
-	if (!w->started)
+	if (w->tried && !w->started)
 		return switched ? TRASH_EARLIER : TRASH_ALL;
 	return switched ? TRASH_NONE : TRASH_OWN;
 }

@@ -35,7 +35,9 @@ MUST_USE int sweeper_finish(struct sweeper *w);
 /* The trash store_empty_trash still has to remove after the sweeper, for
  * a run that switched or not: a run that switched leaves its own (see
  * store_empty_trash); earlier runs' went with the thread, or were tried
- * and must not be tried, and warned of, twice. */
+ * and must not be tried, and warned of, twice. A sweeper never started
+ * (store_has_trash found none) leaves only this run's own; one that could
+ * not make its thread leaves everything to store_empty_trash. */
 enum trash_which sweeper_left(const struct sweeper *w, bool switched);
 
 #endif

@@ -550,6 +550,7 @@ Test(files, the_sweeper_removes_earlier_trash_beside_the_run)
 		     0);
 	/* Read-only, as trees are. */
 	cr_assert_eq(chmod("trees/pkg/.tmp-trash-" C1 "-999999999/sub", 0555), 0);
+	cr_expect(store_has_trash(&s), "the trash was not seen");
 	memset(&w, 0, sizeof w);
 	sweeper_start(&w, &s);
 	cr_expect(w.started, "no thread was made");
@@ -562,12 +563,23 @@ Test(files, the_sweeper_removes_earlier_trash_beside_the_run)
 	cr_expect_eq(lstat("repos/pkg.git/files/shared", &st), 0, "a copy a tree still has was freed");
 	cr_expect_eq(sweeper_left(&w, true), TRASH_NONE, "a run that switched would remove trash again");
 	cr_expect_eq(sweeper_left(&w, false), TRASH_OWN);
-	/* Without the thread, act_gc does it all, as before. */
+	/* A run that found no trash has only its own to remove. */
+	{
+		struct sweeper never = { 0 };
+
+		cr_expect_eq(sweeper_left(&never, true), TRASH_NONE);
+		cr_expect_eq(sweeper_left(&never, false), TRASH_OWN);
+	}
+	/* A thread that could not be made leaves it all to act_gc. */
 	w.started = false;
 	cr_expect_eq(sweeper_left(&w, true), TRASH_EARLIER);
 	cr_expect_eq(sweeper_left(&w, false), TRASH_ALL);
+	/* Own trash is what store_gc_trees set aside in this run. */
+	s.set_aside = 1;
 	cr_assert_eq(store_empty_trash(&s, TRASH_OWN), 0, "%s", err_msg());
+	s.set_aside = 0;
 	cr_expect_neq(lstat(own, &st), 0, "TRASH_OWN left this run's trash");
+	cr_expect(!store_has_trash(&s), "trash seen where there is none");
 	cr_expect_neq(lstat("repos/pkg.git/files/shared", &st), 0, "a copy no tree has stayed");
 	done_pkg();
 }
