@@ -2,8 +2,8 @@
  * pack of a few objects to that package's store, and nothing else ever
  * removes one: after months of hot fixes each lookup that misses searches
  * hundreds of packs, and each pack read holds a descriptor (repo_start
- * bounds those). When a store has more than SMALL_PACKS_MAX small packs,
- * under an eighth of its largest, their objects (named by their .idx
+ * bounds those). When a store has more than SMALL_PACKS_MAX small packs
+ * (under an eighth of its largest and under 16 MiB), their objects (named by their .idx
  * files) are written as one new pack, with deltas searched among those
  * objects only, and the small packs are removed. The largest pack, the
  * one init copied from the mirror with the history in it, stays as it
@@ -71,8 +71,9 @@ static void sibling(char *out, size_t size, const char *pack, const char *suffix
 	snprintf(out, size, "%.45s%s", pack, suffix);
 }
 
-/* Every pack name in dfd into all, with its size; *largest is the size
- * of the largest. */
+/* Every pack name in dfd that has its index into all, with its size;
+ * *largest is the size of the largest. A pack without an index (a merge
+ * killed between the two unlinks) is left alone, and never stops one. */
 static int list_packs(int dfd, struct packs *all, off_t *largest)
 {
 	char keep[PACK_NAME_LEN + 8];
@@ -81,16 +82,22 @@ static int list_packs(int dfd, struct packs *all, off_t *largest)
 	DIR *d;
 	int fd = dup(dfd), r = 0;
 
+	*largest = 0;
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
 		return err_sys(E_FAIL, errno, "cannot read the store's pack directory");
 	}
 	rewinddir(d);
-	*largest = 0;
 	while (!r && (e = readdir(d))) {
+		struct stat ist;
+		char idx[PACK_NAME_LEN + 8];
+
 		if (!is_pack_name(e->d_name) || fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
 		    !S_ISREG(st.st_mode))
+			continue;
+		sibling(idx, sizeof idx, e->d_name, ".idx");
+		if (fstatat(dfd, idx, &ist, AT_SYMLINK_NOFOLLOW) || !S_ISREG(ist.st_mode))
 			continue;
 		if (all->n == all->cap) {
 			size_t cap = all->cap ? all->cap * 2 : 64;
@@ -115,15 +122,25 @@ static int list_packs(int dfd, struct packs *all, off_t *largest)
 	return r;
 }
 
-/* The packs of all under an eighth of the largest, without a .keep, at
- * most PACKS_MERGED_MAX of them. */
+/* The packs of all under an eighth of the largest and under
+ * SMALL_PACK_BYTES, without a .keep: at most PACKS_MERGED_MAX of them and
+ * MERGED_BYTES_MAX together, so that a merge never searches deltas
+ * through a large part of a big history, whatever the mirror held. */
 static int small_packs(const struct packs *all, off_t largest, struct packs *small)
 {
+	off_t total = 0;
+
 	if (!(small->pack = calloc(all->n ? all->n : 1, sizeof *small->pack)))
 		return err_oom();
-	for (size_t i = 0; i < all->n && small->n < PACKS_MERGED_MAX; i++)
-		if (!all->pack[i].keep && all->pack[i].size < largest / 8)
-			small->pack[small->n++] = all->pack[i];
+	for (size_t i = 0; i < all->n && small->n < PACKS_MERGED_MAX; i++) {
+		const struct pack *k = &all->pack[i];
+
+		if (k->keep || k->size >= largest / 8 || k->size >= SMALL_PACK_BYTES ||
+		    total + k->size > MERGED_BYTES_MAX)
+			continue;
+		total += k->size;
+		small->pack[small->n++] = *k;
+	}
 	return 0;
 }
 
@@ -222,7 +239,7 @@ int repo_merge_packs(const struct policy *p, const struct package *k, size_t *me
 	git_repository *repo;
 	git_packbuilder *pb = NULL;
 	const char *made = NULL;
-	off_t largest;
+	off_t largest = 0;
 	int dfd, r;
 
 	*merged = 0;

@@ -3,12 +3,16 @@
 #define OBSENV_GIT_REPACK_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "policy/policy.h"
 #include "core/err.h"
 
-/* More small packs (under an eighth of the store's largest) than this
- * are merged into one. */
+/* A small pack is under an eighth of the store's largest, and under this. */
+#define SMALL_PACK_BYTES ((off_t)16 << 20)
+/* The most bytes of packs one merge takes. */
+#define MERGED_BYTES_MAX ((off_t)64 << 20)
+/* More small packs than this are merged into one. */
 #define SMALL_PACKS_MAX 16
 /* The most packs one merge takes; the rest wait for the next. */
 #define PACKS_MERGED_MAX 4096

@@ -23,8 +23,14 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* Set, not inherited: glibc sizes a thread's stack by the RLIMIT_STACK
+ * the caller started obsenv with (door/hygiene.c resets the limit too
+ * late for that), and remove_at recurses once a directory level. */
+#define SWEEPER_STACK ((size_t)1 << 20)
+
 void sweeper_start(struct sweeper *w, struct store *s)
 {
+	pthread_attr_t attr;
 	sigset_t all, old;
 
 	if (w->tried)
@@ -37,10 +43,17 @@ void sweeper_start(struct sweeper *w, struct store *s)
 	/* The watchdog's SIGALRM, and any other signal, is the main
 	 * thread's to handle: the thread is made with every signal blocked. */
 	sigfillset(&all);
-	if (pthread_sigmask(SIG_SETMASK, &all, &old))
-		return;
-	w->running = w->started = pthread_create(&w->thread, NULL, run, w) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!pthread_attr_init(&attr)) {
+		if (!pthread_attr_setstacksize(&attr, SWEEPER_STACK) && !pthread_sigmask(SIG_SETMASK, &all, &old)) {
+			w->running = w->started = pthread_create(&w->thread, &attr, run, w) == 0;
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+		}
+		pthread_attr_destroy(&attr);
+	}
+	if (!w->started) {
+		free(w->gone);
+		w->gone = NULL;
+	}
 }
 
 enum trash_which sweeper_left(const struct sweeper *w, bool switched)
