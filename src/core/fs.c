@@ -269,3 +269,22 @@ int fs_sync_before_name(int dfd, const char *what)
 		return err_sys(E_FAIL, errno, "cannot write %s to disk", what);
 	return 0;
 }
+
+DIR *fs_dir_stream(int dfd)
+{
+	int fd = dup(dfd), e;
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	if (!(d = fdopendir(fd))) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	/* The copy shares its offset with dfd, which an earlier walk of the
+	 * same directory left at the end. */
+	rewinddir(d);
+	return d;
+}

@@ -2,6 +2,7 @@
 #ifndef OBSENV_FS_H
 #define OBSENV_FS_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -39,5 +40,8 @@ MUST_USE int fs_sync_before_name(int dfd, const char *what);
 
 /* Writes all of data, or returns -1 with errno set. */
 MUST_USE int fs_write_all(int fd, const void *data, size_t len);
+/* A stream over the directory dfd that leaves dfd open (closedir closes
+ * a copy), read from the start: NULL with errno set. */
+DIR *fs_dir_stream(int dfd);
 
 #endif

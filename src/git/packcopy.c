@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/fs.h"
 #include "core/str.h"
 #include "git/limits.h"
 #include "git/watchdog.h"
@@ -108,15 +109,11 @@ static int measure(const struct copy *c, int dfd, char (*names)[PACK_NAME_LEN + 
 	struct dirent *e;
 	struct stat st;
 	DIR *d;
-	int fd, e0;
+	int fd;
 
 	*fits = false;
-	if ((fd = dup(dfd)) < 0 || !(d = fdopendir(fd))) {
-		e0 = errno;
-		if (fd >= 0)
-			close(fd);
-		return err_sys(E_FAIL, e0, "%s: the remote's objects/pack", c->k->name);
-	}
+	if (!(d = fs_dir_stream(dfd)))
+		return err_sys(E_FAIL, errno, "%s: the remote's objects/pack", c->k->name);
 	while ((e = readdir(d)))
 		if (is_pack_name(e->d_name) && (*n)++ < PACKS_MAX)
 			memcpy(names[*n - 1], e->d_name, PACK_NAME_LEN + 1);

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/fs.h"
 #include "git/priv.h"
 
 #define PACK_NAME_LEN 50 /* pack-<40 hex>.pack */
@@ -79,16 +80,12 @@ static int list_packs(int dfd, struct packs *all, off_t *largest)
 	char keep[PACK_NAME_LEN + 8];
 	struct dirent *e;
 	struct stat st;
-	DIR *d;
-	int fd = dup(dfd), r = 0;
+	DIR *d = fs_dir_stream(dfd);
+	int r = 0;
 
 	*largest = 0;
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return err_sys(E_FAIL, errno, "cannot read the store's pack directory");
-	}
-	rewinddir(d);
 	while (!r && (e = readdir(d))) {
 		struct stat ist;
 		char idx[PACK_NAME_LEN + 8];

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/fs.h"
 
 static bool is_fanout(const char *n)
 {
@@ -49,16 +50,12 @@ static int prune_dir(int dfd, size_t *freed)
  * cost a 4 KB block on ext4 for a handful of files. */
 static int prune_fanout(int fd, size_t *freed)
 {
-	DIR *d;
+	DIR *d = fs_dir_stream(fd);
 	struct dirent *e;
-	int dup_fd = dup(fd), r = 0;
+	int r = 0;
 
-	if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
-		if (dup_fd >= 0)
-			close(dup_fd);
+	if (!d)
 		return err_sys(E_FAIL, errno, "cannot read the file store");
-	}
-	rewinddir(d);
 	while ((e = readdir(d))) {
 		int sub, q;
 
@@ -115,15 +112,9 @@ void store_files_flatten(int fd)
 	char flat[8 + 64];
 	DIR *d;
 	struct dirent *e;
-	int dup_fd;
 
-	if (!store_files_layout_old(fd) || (dup_fd = dup(fd)) < 0)
+	if (!store_files_layout_old(fd) || !(d = fs_dir_stream(fd)))
 		return;
-	if (!(d = fdopendir(dup_fd))) {
-		close(dup_fd);
-		return;
-	}
-	rewinddir(d);
 	while ((e = readdir(d))) {
 		DIR *sd;
 		struct dirent *f;

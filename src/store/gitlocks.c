@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/fs.h"
 
 /* Ref names nest a few levels (refs/obsenv/deployed/<id>); more than this
  * is not a store obsenv made. */
@@ -28,16 +29,12 @@ static bool is_lock(const char *name)
 
 static int sweep_refs(int dfd, int depth)
 {
-	DIR *d;
+	DIR *d = fs_dir_stream(dfd);
 	struct dirent *e;
-	int fd = dup(dfd), r = 0;
+	int r = 0;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return err_sys(E_FAIL, errno, "cannot read the refs of a store repository");
-	}
-	rewinddir(d);
 	while ((e = readdir(d))) {
 		struct stat st;
 		int sub;

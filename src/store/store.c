@@ -241,18 +241,11 @@ static bool trash_of(const char *name, enum trash_which which)
  * does not stop the others; the first failure is the message. */
 static int sweep(int dfd, int r, enum sweep_what what, enum trash_which which, size_t *gone)
 {
-	DIR *d;
+	DIR *d = fs_dir_stream(dfd);
 	struct dirent *e;
-	int fd = dup(dfd);
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return r ? r : err_sys(E_FAIL, errno, "cannot read a store directory");
-	}
-	/* The copy shares its offset with dfd: an earlier sweep of the same
-	 * directory left it at the end. */
-	rewinddir(d);
 	while ((e = readdir(d))) {
 		bool trash = !strncmp(e->d_name, TRASH, strlen(TRASH));
 		int q;
@@ -598,15 +591,11 @@ static int prune_stale_links(struct store *s)
 	struct dirent *e;
 	char have[NAME_MAX_LEN + 32], want[sizeof e->d_name + 16];
 	struct stat st;
-	int fd = dup(s->root), r = 0;
-	DIR *d;
+	DIR *d = fs_dir_stream(s->root);
+	int r = 0;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return err_sys(E_FAIL, errno, "%s", s->pol->root);
-	}
-	rewinddir(d);
 	while (!r && (e = readdir(d))) {
 		ssize_t n;
 
