@@ -28,14 +28,14 @@
 	X(git_tree_entry_name) X(git_repository_odb) X(git_odb_read_header) X(git_odb_free)   \
 	X(git_status_byindex) X(git_object_type) X(git_tag_target) X(git_odb_exists)            \
 	X(git_reference_foreach_glob) X(git_packbuilder_new)                \
-	X(git_packbuilder_insert) X(git_packbuilder_insert_recur) X(git_packbuilder_insert_walk) \
+	X(git_packbuilder_insert) X(git_packbuilder_insert_recur) X(git_tree_entry_byname)       \
 	X(git_packbuilder_object_count) X(git_packbuilder_foreach) X(git_packbuilder_free)      \
 	X(git_odb_write_pack) X(git_tree_lookup) X(git_tree_entrycount) X(git_tree_entry_byindex) \
 	X(git_tree_entry_filemode) X(git_blob_lookup) X(git_blob_rawcontent) X(git_blob_rawsize) \
 	X(git_blob_free) X(git_index_add) X(git_oid_equal) X(git_index_set_version) \
 	X(git_packbuilder_set_threads) X(git_repository_path) X(git_odb_foreach) X(git_indexer_new)   \
 	X(git_indexer_append) X(git_indexer_commit) X(git_indexer_free) X(git_oid_fromraw)         \
-	X(git_packbuilder_write)
+	X(git_packbuilder_write) X(git_commit_parentcount) X(git_commit_parent_id) X(git_commit_tree_id)
 
 #define DECLARE(f) extern __typeof__(f) *p_##f;
 GIT_FUNCS(DECLARE)

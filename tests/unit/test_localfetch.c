@@ -162,6 +162,84 @@ Test(localfetch, a_second_fetch_packs_only_what_is_new)
 	sh("test $(ls %s/objects/pack/*.pack | wc -l) = 2", store);
 }
 
+/* The objects of the store's pack written after before (a listing of
+ * objects/pack saved in a file), as sorted ids in a file of the same name
+ * with ".new". */
+static void new_pack_objects(const char *before)
+{
+	sh("cd %s/objects/pack && ls *.idx | sort | comm -13 %s - >%s.idx && test $(wc -l <%s.idx) = 1 && "
+	   "git show-index <$(cat %s.idx) | cut -d' ' -f2 | sort >%s.new",
+	   store, before, before, before, before, before);
+}
+
+/* A one-file change three directories down packs the commit, the four
+ * trees on its path and the blob: what is new, whatever the size of the
+ * tree beside it. */
+Test(localfetch, a_change_deep_in_a_tree_packs_its_path_only)
+{
+	char before[160];
+
+	snprintf(before, sizeof before, "%s/before", dir);
+	sh("cd %s/work && mkdir -p a/b/c && for i in $(seq 50); do echo $i >a/b/c/f$i; echo $i >a/b/g$i; done && "
+	   "git add -A && git -c user.name=t -c user.email=t@t commit -qm tree && git push -q %s deploy",
+	   dir, remote);
+	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
+	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
+	sh("ls %s/objects/pack/*.idx | xargs -n1 basename | sort >%s", store, before);
+	sh("cd %s/work && echo changed >a/b/c/f7 && git -c user.name=t -c user.email=t@t commit -qam one && "
+	   "git push -q %s deploy", dir, remote);
+	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
+	new_pack_objects(before);
+	sh("cd %s/work && git rev-list --objects deploy^..deploy | cut -d' ' -f1 | sort >%s.want && "
+	   "test $(wc -l <%s.want) = 6 && cmp %s.want %s.new", dir, before, before, before, before);
+	expect_same_refs();
+}
+
+/* Many kinds of history at once: commits on top of each other, a merge
+ * of a branch with its own changes, a directory renamed, a file that
+ * becomes a directory, a mode changed, a file back to an old content, a
+ * submodule, and an annotated tag on a commit deploy never had. The
+ * store ends whole, and the pack holds exactly what the store lacked. */
+Test(localfetch, every_kind_of_history_is_fetched_whole_and_nothing_twice)
+{
+	char before[160], old[64], cmd[256];
+
+	snprintf(before, sizeof before, "%s/before", dir);
+	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
+	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
+	snprintf(cmd, sizeof cmd, "git --git-dir=%s rev-parse deploy", store);
+	out(old, sizeof old, cmd);
+	sh("ls %s/objects/pack/*.idx | xargs -n1 basename | sort >%s", store, before);
+	sh("git --git-dir=%s cat-file --batch-all-objects --batch-check='%%(objectname)' | sort >%s.had", store,
+	   before);
+	sh("cd %s/work && C='git -c user.name=t -c user.email=t@t commit -q' && "
+	   "mkdir -p d/e && echo x >d/e/x && echo y >d/y && git add -A && $C -m dirs && "
+	   "git checkout -qb side && echo side >d/e/x && echo s >s && git add -A && $C -m side && "
+	   "git checkout -q deploy && echo main >d/y && git add -A && $C -m main && "
+	   "git -c user.name=t -c user.email=t@t merge -q --no-ff -m merge side && "
+	   "git mv d moved && $C -m rename && "
+	   "rm g.0 && mkdir g.0 && echo inner >g.0/inner && git add -A && $C -m file-to-dir && "
+	   "chmod +x f && git add f && $C -m mode && "
+	   "seq 1 400 >f && git add f && $C -m old-content && "
+	   "git update-index --add --cacheinfo 160000,%s,sub && $C -m submodule && "
+	   "git checkout -qb tagged && echo t >t && git add t && $C -m tagged && "
+	   "git -c user.name=t -c user.email=t@t tag -a v2.0 -m v2.0 && git checkout -q deploy && "
+	   "git push -q %s deploy v2.0",
+	   dir, old, remote);
+	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
+	new_pack_objects(before);
+	/* What the new commits reach and the store did not have: the file
+	 * back to its first content is not sent again. */
+	sh("cd %s/work && git rev-list --objects deploy v2.0 --not %s | cut -d' ' -f1 | sort | "
+	   "comm -23 - %s.had >%s.want && test $(wc -l <%s.want) -gt 20 && "
+	   "test $(git rev-list --objects deploy v2.0 --not %s | wc -l) -gt $(wc -l <%s.want) && "
+	   "cmp %s.want %s.new",
+	   dir, old, before, before, before, old, before, before, before);
+	sh("git --git-dir=%s fsck --strict --no-dangling --no-progress", store);
+	sh("test \"$(git --git-dir=%s rev-parse refs/obsenv/fetched/deploy v2.0)\" = "
+	   "\"$(git --git-dir=%s rev-parse deploy v2.0)\"", store, remote);
+}
+
 /* A remote pack damaged in the middle, or cut short: refused in one line
  * naming the pack, and the store keeps no pack, index or temporary. */
 static void damaged(const char *how)
