@@ -18,7 +18,6 @@
 	X(git_reference_target) X(git_reference_free) X(git_reference_create)                 \
 	X(git_oid_fromstr) X(git_oid_tostr) X(git_object_lookup) X(git_object_peel)             \
 	X(git_object_free) X(git_object_id) X(git_index_open) X(git_index_write) X(git_index_free) \
-	X(git_describe_commit) X(git_describe_format) X(git_describe_result_free)             \
 	X(git_buf_dispose) X(git_credential_ssh_key_new) X(git_status_list_new)                \
 	X(git_status_list_entrycount) X(git_status_list_free) X(git_object_lookup_prefix)      \
 	X(git_graph_descendant_of) X(git_revwalk_new) X(git_revwalk_push) X(git_revwalk_hide)  \
@@ -35,7 +34,8 @@
 	X(git_blob_free) X(git_index_add) X(git_oid_equal) X(git_index_set_version) \
 	X(git_packbuilder_set_threads) X(git_repository_path) X(git_odb_foreach) X(git_indexer_new)   \
 	X(git_indexer_append) X(git_indexer_commit) X(git_indexer_free) X(git_oid_fromraw)         \
-	X(git_packbuilder_write) X(git_commit_parentcount) X(git_commit_parent_id) X(git_commit_tree_id)
+	X(git_packbuilder_write) X(git_commit_parentcount) X(git_commit_parent_id) X(git_commit_tree_id) \
+	X(git_tag_tagger) X(git_object_short_id)
 
 #define DECLARE(f) extern __typeof__(f) *p_##f;
 GIT_FUNCS(DECLARE)

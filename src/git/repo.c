@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "git/describe.h"
 #include "git/limits.h"
 #include "git/localfetch.h"
 #include "git/priv.h"
@@ -513,25 +514,6 @@ static int write_text(const char *dir, const char *name, const char *text)
 	return ok ? 0 : err_sys(E_FAIL, errno, "%s", path);
 }
 
-static int describe(git_object *commit, char *out, size_t size)
-{
-	git_describe_options o = GIT_DESCRIBE_OPTIONS_INIT;
-	git_describe_format_options f = GIT_DESCRIBE_FORMAT_OPTIONS_INIT;
-	git_describe_result *res = NULL;
-	git_buf buf = { 0 };
-
-	o.describe_strategy = GIT_DESCRIBE_TAGS;
-	o.show_commit_oid_as_fallback = 1;
-	if (G(git_describe_commit)(&res, commit, &o) < 0 || G(git_describe_format)(&buf, res, &f) < 0) {
-		G(git_describe_result_free)(res);
-		return repo_fail("describe");
-	}
-	snprintf(out, size, "%s", buf.ptr);
-	G(git_buf_dispose)(&buf);
-	G(git_describe_result_free)(res);
-	return 0;
-}
-
 /* The store's repository and one of its commits, within the policy's
  * limits (git/limits.c); on failure nothing is left open. */
 int repo_open_commit(const struct policy *p, const struct package *k, const char *commit,
@@ -650,7 +632,7 @@ int repo_materialize(const struct policy *p, const struct package *k, const char
 		r = err_sys(E_FAIL, errno, "cannot put the git index of %s %s in place", k->name, commit);
 		goto out;
 	}
-	if ((r = describe(obj, text, sizeof text)))
+	if ((r = repo_describe(repo, obj, text, sizeof text)))
 		goto out;
 	snprintf(name, sizeof name, "%s.meta", commit);
 	{
