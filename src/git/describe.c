@@ -145,7 +145,8 @@ int repo_describe(git_repository *repo, git_object *commit, char *out, size_t si
 		r = ns.r ? ns.r : repo_fail("describe");
 		goto out;
 	}
-	qsort(ns.v, ns.n, sizeof *ns.v, by_commit);
+	if (ns.n)
+		qsort(ns.v, ns.n, sizeof *ns.v, by_commit);
 	if (ns.n && (G(git_revwalk_new)(&w, repo) < 0 || G(git_revwalk_sorting)(w, GIT_SORT_TIME) < 0 ||
 		     G(git_revwalk_push)(w, G(git_object_id)(commit)) < 0)) {
 		r = repo_fail("describe");
