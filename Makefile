@@ -170,13 +170,13 @@ asan:
 # still passed. Each process writes its report to a file of its own
 # (so that two tests at a time do not mix theirs), and any report fails.
 VG_LOGS := $(abspath $(BUILD))/valgrind
-# The localfetch tests spend their time in the git command, making remotes
-# (traced, each process takes seconds, and git's own leaks would count):
-# they run natively and under ASan.
+# The localfetch, build and describe tests spend their time in the git
+# command, making remotes (traced, each process takes seconds, and git's
+# own leaks would count): they run natively and under ASan.
 valgrind: $(BUILD)/unit
 	@rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
 	valgrind -q --vgdb=no --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
-		--trace-children=yes --log-file=$(VG_LOGS)/%p.log $(BUILD)/unit --jobs 2 --filter '!(sandbox/*|localfetch/*)'
+		--trace-children=yes --log-file=$(VG_LOGS)/%p.log $(BUILD)/unit --jobs 2 --filter '!(sandbox/*|localfetch/*|build/*|describe/*)'
 	@r=$$(grep -l . $(VG_LOGS)/*.log); [ -z "$$r" ] || { cat $$r; echo "valgrind: the reports above"; exit 1; }
 
 # The shipped binary: PIE, full RELRO, BIND_NOW, no executable stack, stack
