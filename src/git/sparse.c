@@ -17,11 +17,64 @@
  * goes. */
 #include "git/sparse.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+/* The trees already taken, each once: a tree named ten times at each of
+ * six levels (a pack bomb of a million names) is read six times, not a
+ * million. Open addressing, at most half full. */
+struct seen {
+	git_oid *v;
+	size_t n, cap;
+};
+
+static size_t slot(const struct seen *t, const git_oid *id)
+{
+	size_t h;
+
+	memcpy(&h, id->id, sizeof h);
+	return h & (t->cap - 1);
+}
+
+/* 1 when id was seen before, 0 when it is now, < 0 on failure. */
+static int seen_add(struct seen *t, const git_oid *id)
+{
+	static const git_oid none;
+	size_t i;
+
+	if (2 * (t->n + 1) > t->cap) {
+		struct seen g = { .cap = t->cap ? 2 * t->cap : 1024 };
+
+		if (!(g.v = calloc(g.cap, sizeof *g.v)))
+			return err_oom();
+		for (size_t j = 0; j < t->cap; j++)
+			if (memcmp(&t->v[j], &none, sizeof none) != 0)
+				for (i = slot(&g, &t->v[j]);; i = (i + 1) & (g.cap - 1))
+					if (!memcmp(&g.v[i], &none, sizeof none)) {
+						g.v[i] = t->v[j];
+						g.n++;
+						break;
+					}
+		free(t->v);
+		*t = g;
+	}
+	for (i = slot(t, id);; i = (i + 1) & (t->cap - 1)) {
+		if (!memcmp(&t->v[i], id, sizeof *id))
+			return 1;
+		if (!memcmp(&t->v[i], &none, sizeof none))
+			break;
+	}
+	t->v[i] = *id;
+	t->n++;
+	return 0;
+}
+
 struct sparse {
 	git_repository *src;
 	git_odb *dest;
 	git_packbuilder *pb;
 	const char *pkg;
+	struct seen trees;
 };
 
 static int add_tree(struct sparse *s, const git_oid *id, const git_oid *base, const char *name, int depth)
@@ -29,8 +82,8 @@ static int add_tree(struct sparse *s, const git_oid *id, const git_oid *base, co
 	git_tree *tree = NULL, *was = NULL;
 	int r = 0;
 
-	if ((base && G(git_oid_equal)(id, base)) || G(git_odb_exists)(s->dest, id))
-		return 0;
+	if ((base && G(git_oid_equal)(id, base)) || (r = seen_add(&s->trees, id)) || G(git_odb_exists)(s->dest, id))
+		return r < 0 ? r : 0;
 	if (depth > SPARSE_DEPTH_MAX)
 		return err_set(E_FAIL, "%s: the remote has a tree nested more than %d deep", s->pkg,
 			       SPARSE_DEPTH_MAX);
@@ -71,7 +124,7 @@ out:
 int repo_pack_sparse(git_repository *src, git_odb *dest, git_packbuilder *pb, git_revwalk *walk,
 		     const char *pkg)
 {
-	struct sparse s = { src, dest, pb, pkg };
+	struct sparse s = { .src = src, .dest = dest, .pb = pb, .pkg = pkg };
 	git_oid id;
 	int r = 0, g = 0;
 
@@ -94,5 +147,6 @@ int repo_pack_sparse(git_repository *src, git_odb *dest, git_packbuilder *pb, gi
 	}
 	if (!r && g != GIT_ITEROVER)
 		r = repo_fail(pkg);
+	free(s.trees.v);
 	return r;
 }

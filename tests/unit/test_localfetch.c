@@ -240,6 +240,30 @@ Test(localfetch, every_kind_of_history_is_fetched_whole_and_nothing_twice)
 	   "\"$(git --git-dir=%s rev-parse deploy v2.0)\"", store, remote);
 }
 
+/* A pack bomb of ten million names: one blob in a tree named ten times at
+ * each of seven levels. The fetch reads each tree once (in seconds, not
+ * hours) and packs each object once: the commit, its tree, the seven
+ * trees below and the blob. */
+Test(localfetch, a_tree_named_ten_million_times_is_read_once, .timeout = 20)
+{
+	char before[160];
+
+	snprintf(before, sizeof before, "%s/before", dir);
+	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
+	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
+	sh("ls %s/objects/pack/*.idx | xargs -n1 basename | sort >%s", store, before);
+	sh("cd %s && sub=\"100644 blob $(echo bomb | git hash-object -w --stdin)\" && "
+	   "for level in 1 2 3 4 5 6 7; do "
+	   "sub=\"040000 tree $(for i in 0 1 2 3 4 5 6 7 8 9; do printf '%%s\\td%%d\\n' \"$sub\" $i; done | git mktree)\"; "
+	   "done && tree=$({ git ls-tree deploy; printf '%%s\\tbomb\\n' \"$sub\"; } | git mktree) && "
+	   "git update-ref refs/heads/deploy $(git -c user.name=b -c user.email=b@b commit-tree -p deploy -m bomb $tree)",
+	   remote);
+	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
+	new_pack_objects(before);
+	sh("test $(wc -l <%s.new) = 10", before);
+	expect_same_refs();
+}
+
 /* A remote pack damaged in the middle, or cut short: refused in one line
  * naming the pack, and the store keeps no pack, index or temporary. */
 static void damaged(const char *how)
