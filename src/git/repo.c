@@ -20,6 +20,7 @@
 #include "core/fs.h"
 #include "git/knownhosts.h"
 #include "git/watchdog.h"
+#include "store/unchanged.h"
 #include "store/store.h"
 
 #ifndef GIT_SONAME
@@ -365,7 +366,7 @@ int repo_fetch(const struct policy *p, const struct package *k)
 	const char *local;
 	git_oid id;
 	struct stat st;
-	int r = 0;
+	int r = 0, dfd = -1;
 
 	if ((r = repo_may_write(k->name)))
 		return r;
@@ -388,9 +389,14 @@ int repo_fetch(const struct policy *p, const struct package *k)
 	}
 	if ((r = repo_open(p, k, &repo)))
 		return r;
+	/* The record of the store's tags (store/unchanged.c) goes before any
+	 * tag can change, and comes back once the fetch has set them all. */
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return err_sys(E_FAIL, errno, "%s", path);
+	store_forget_tags(dfd);
 	if (local) {
 		if ((r = repo_fetch_local(p, k, repo, local)))
-			return r;
+			goto out;
 		goto fetched;
 	}
 	/* Fetched heads land outside refs/heads: moving the branch obsenv
@@ -433,8 +439,13 @@ fetched:
 			r = repo_fail(k->name);
 		G(git_reference_free)(ref);
 	}
+	/* Only a mirror on a local path is checked without a fetch. Without
+	 * the record the check reads each tag: slower, never wrong. */
+	if (!r && local)
+		(void)store_note_tags(dfd);
 out:
 	G(git_remote_free)(remote);
+	close(dfd);
 	return r;
 }
 

@@ -142,6 +142,49 @@ out:
 	return r;
 }
 
+int refset_parse(const char *text, size_t len, struct refset *out)
+{
+	const char *p = text, *end = text + len;
+	char id[OID_HEX + 1], name[REF_MAX_LEN + 1];
+	int r = 0;
+
+	memset(out, 0, sizeof *out);
+	while (p < end && !r) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : 0;
+
+		if (!nl || n < OID_HEX + 2 || n - OID_HEX - 1 > REF_MAX_LEN || p[OID_HEX] != ' ') {
+			r = E_FAIL;
+			break;
+		}
+		memcpy(id, p, OID_HEX);
+		id[OID_HEX] = '\0';
+		memcpy(name, p + OID_HEX + 1, n - OID_HEX - 1);
+		name[n - OID_HEX - 1] = '\0';
+		if (strlen(name) != n - OID_HEX - 1 || (out->n && strcmp(out->e[out->n - 1].name, name) >= 0))
+			r = E_FAIL;
+		else
+			r = add(out, name, id, 1);
+		p = nl + 1;
+	}
+	if (r)
+		refset_free(out);
+	return r;
+}
+
+int refset_format(const struct refset *s, char **text, size_t *len)
+{
+	size_t size = s->n * (OID_HEX + REF_MAX_LEN + 3) + 1, at = 0;
+
+	if (!(*text = malloc(size)))
+		return err_oom();
+	**text = '\0';
+	for (size_t i = 0; i < s->n; i++)
+		at += (size_t)snprintf(*text + at, size - at, "%s %s\n", s->e[i].id, s->e[i].name);
+	*len = at;
+	return 0;
+}
+
 const char *refset_find(const struct refset *s, const char *name)
 {
 	struct refent key = { .loose = 0 };

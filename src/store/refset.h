@@ -22,6 +22,11 @@ struct refset {
  * ref, a symlink, a name too long, too many refs): the caller asks
  * libgit2 instead. */
 MUST_USE int refset_read(int repofd, const char *prefix, struct refset *out);
+/* Reads lines "<40 hex> <name>\n", names in strictly increasing order
+ * (as refset_format writes them); E_FAIL on anything else. */
+MUST_USE int refset_parse(const char *text, size_t len, struct refset *out);
+/* The lines refset_parse reads, in *text (to be freed), *len bytes. */
+MUST_USE int refset_format(const struct refset *s, char **text, size_t *len);
 /* The id refname has in s, or NULL. */
 const char *refset_find(const struct refset *s, const char *name);
 void refset_free(struct refset *s);

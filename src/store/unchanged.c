@@ -2,12 +2,56 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/str.h"
 #include "store/refs.h"
 #include "store/refset.h"
+
+/* The store's tags as the last fetch left them, one file: reading each
+ * tag of the store as a file of its own was half of each package's check
+ * (63 packages with some 20 tags each: about 13 ms of a pull). */
+#define TAGS_SEEN "obsenv-tags"
+
+void store_forget_tags(int repofd)
+{
+	unlinkat(repofd, TAGS_SEEN, 0);
+}
+
+int store_note_tags(int repofd)
+{
+	struct refset tags;
+	char *text = NULL;
+	size_t len;
+	int r;
+
+	if ((r = refset_read(repofd, "refs/tags/", &tags)))
+		return r;
+	if (!(r = refset_format(&tags, &text, &len)))
+		r = store_write_file(repofd, TAGS_SEEN, text, len, 0644);
+	free(text);
+	refset_free(&tags);
+	return r;
+}
+
+/* The record when there is a whole one, else the tags themselves. Tags
+ * change only by a fetch, which forgets the record first and writes it
+ * again last: a record is what the store has. */
+static int our_tags(int dest, struct refset *out)
+{
+	char *text = NULL;
+	size_t len;
+	int r = refs_read_file(dest, TAGS_SEEN, REFS_PACKED_MAX, &text, &len);
+
+	if (r == 0 && text && refset_parse(text, len, out) == 0) {
+		free(text);
+		return 0;
+	}
+	free(text);
+	return refset_read(dest, "refs/tags/", out);
+}
 
 /* Every tag the remote has, the store has with the same id. The store
  * keeps tags the remote deleted (a fetch never prunes): not a change. */
@@ -18,7 +62,7 @@ static bool tags_fetched(int src, int dest)
 
 	if (refset_read(src, "refs/tags/", &theirs))
 		return false;
-	if (refset_read(dest, "refs/tags/", &ours) == 0) {
+	if (our_tags(dest, &ours) == 0) {
 		same = true;
 		for (size_t i = 0; same && i < theirs.n; i++) {
 			const char *id = refset_find(&ours, theirs.e[i].name);

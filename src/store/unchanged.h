@@ -16,5 +16,10 @@
  * differs or cannot be read for certain: the caller fetches as usual,
  * and libgit2 reports what is wrong. */
 bool store_remote_unchanged(struct store *s, const struct package *k, char now[41]);
+/* Before a fetch may change a tag of the repository at repofd (a
+ * package's store repository), its record of them is removed; after the
+ * fetch, store_note_tags writes it again from the tags themselves. */
+void store_forget_tags(int repofd);
+int store_note_tags(int repofd);
 
 #endif

@@ -104,6 +104,9 @@ static void expect_same_refs(void)
 	out(b, sizeof b, cmd);
 	cr_expect_str_eq(b, a);
 	sh("git --git-dir=%s fsck --strict --no-dangling --no-progress", store);
+	/* The record of the store's tags (store/unchanged.c) is the tags. */
+	sh("test \"$(cat %s/obsenv-tags)\" = \"$(git --git-dir=%s for-each-ref --format='%%(objectname) %%(refname)' "
+	   "refs/tags)\"", store, store);
 }
 
 Test(localfetch, the_remotes_pack_is_copied_whole)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "store/refs.h"
 #include "store/refset.h"
 #include "store/store.h"
 #include "store/unchanged.h"
@@ -142,5 +143,70 @@ Test(refset, a_remote_is_unchanged_only_when_every_ref_is_the_stores)
 	cr_expect(store_remote_unchanged(&s, &k, now));
 	str_copy(k.remote, sizeof k.remote, "https://example.org/pkg.git");
 	cr_expect_not(store_remote_unchanged(&s, &k, now), "not a local path");
+	store_close(&s);
+}
+
+/* The record a fetch leaves of the store's tags stands for them: the
+ * check reads it instead of each tag, and answers as it would from the
+ * tags. Forgotten, or not whole, the tags themselves are read. */
+Test(refset, the_record_of_the_stores_tags_answers_as_the_tags_do)
+{
+	struct policy pol = { 0 };
+	struct package k = { 0 };
+	struct store s = STORE_INIT;
+	struct refset set;
+	char now[41], remote[128], path[256], *text = NULL;
+	size_t len;
+	int fd;
+
+	str_copy(pol.root, sizeof pol.root, dir);
+	str_copy(k.name, sizeof k.name, "pkg");
+	str_copy(k.deploy_branch, sizeof k.deploy_branch, "deploy");
+	snprintf(remote, sizeof remote, "%s/remote.git", dir);
+	str_copy(k.remote, sizeof k.remote, remote);
+	cr_assert_eq(store_open(&s, &pol, true), 0, "%s", err_msg());
+	put("remote.git/refs/heads/deploy", A "\n");
+	put("remote.git/refs/tags/v1", B "\n");
+	put("remote.git/refs/tags/v2", C "\n");
+	put("repos/pkg.git/refs/heads/deploy", A "\n");
+	put("repos/pkg.git/refs/obsenv/fetched/deploy", A "\n");
+	put("repos/pkg.git/refs/tags/v1", B "\n");
+	put("repos/pkg.git/refs/tags/v2", C "\n");
+	snprintf(path, sizeof path, "%s/repos/pkg.git", dir);
+	cr_assert((fd = open(path, O_RDONLY | O_DIRECTORY)) >= 0);
+	cr_assert_eq(store_note_tags(fd), 0, "%s", err_msg());
+	cr_assert_eq(refs_read_file(fd, "obsenv-tags", 4096, &text, &len), 0);
+	cr_expect_str_eq(text, B " refs/tags/v1\n" C " refs/tags/v2\n");
+	free(text);
+	cr_expect(store_remote_unchanged(&s, &k, now));
+	/* The record is read, not the tags: one tag of the store gone is
+	 * not seen while the record stands (only a fetch changes tags, and
+	 * it forgets the record first). */
+	snprintf(path, sizeof path, "%s/repos/pkg.git/refs/tags/v2", dir);
+	cr_assert_eq(unlink(path), 0);
+	cr_expect(store_remote_unchanged(&s, &k, now), "the record was not read");
+	store_forget_tags(fd);
+	cr_expect_not(store_remote_unchanged(&s, &k, now), "the record was read after it was forgotten");
+	put("repos/pkg.git/refs/tags/v2", C "\n");
+	/* A record that says less than the remote has, or is not whole. */
+	put("repos/pkg.git/obsenv-tags", B " refs/tags/v1\n");
+	cr_expect_not(store_remote_unchanged(&s, &k, now), "a tag the record lacks");
+	put("repos/pkg.git/obsenv-tags", C " refs/tags/v2\n" B " refs/tags/v1\n");
+	cr_expect(store_remote_unchanged(&s, &k, now), "a record out of order is not used");
+	put("repos/pkg.git/obsenv-tags", B " refs/tags/v1\n" C " refs/tags/v");
+	cr_expect(store_remote_unchanged(&s, &k, now), "a cut record is not used");
+	put("remote.git/refs/tags/v1", C "\n");
+	put("repos/pkg.git/obsenv-tags", B " refs/tags/v1\n" C " refs/tags/v2\n");
+	cr_expect_not(store_remote_unchanged(&s, &k, now), "a moved tag");
+	/* Written and read back whole. */
+	cr_assert_eq(refset_read(fd, "refs/tags/", &set), 0);
+	cr_assert_eq(refset_format(&set, &text, &len), 0);
+	refset_free(&set);
+	cr_assert_eq(refset_parse(text, len, &set), 0);
+	cr_expect_eq(set.n, 2);
+	cr_expect_str_eq(refset_find(&set, "refs/tags/v2"), C);
+	refset_free(&set);
+	free(text);
+	close(fd);
 	store_close(&s);
 }
