@@ -20,25 +20,36 @@ void store_forget_tags(int repofd)
 	unlinkat(repofd, TAGS_SEEN, 0);
 }
 
+static int write_record(int repofd, const struct refset *tags)
+{
+	char *text = NULL;
+	size_t len;
+	int r = refset_format(tags, &text, &len);
+
+	if (!r)
+		r = store_write_file(repofd, TAGS_SEEN, text, len, 0644);
+	free(text);
+	return r;
+}
+
 int store_note_tags(int repofd)
 {
 	struct refset tags;
-	char *text = NULL;
-	size_t len;
 	int r;
 
 	if ((r = refset_read(repofd, "refs/tags/", &tags)))
 		return r;
-	if (!(r = refset_format(&tags, &text, &len)))
-		r = store_write_file(repofd, TAGS_SEEN, text, len, 0644);
-	free(text);
+	r = write_record(repofd, &tags);
 	refset_free(&tags);
 	return r;
 }
 
-/* The record when there is a whole one, else the tags themselves. Tags
- * change only by a fetch, which forgets the record first and writes it
- * again last: a record is what the store has. */
+/* The record when there is a whole one, else the tags themselves, which
+ * then become the record (a package no fetch has been into since the
+ * record came to be, which is most of them). Tags change only by a
+ * fetch, which forgets the record first and writes it again last, under
+ * the work lock this check is made under: a record is what the store
+ * has. */
 static int our_tags(int dest, struct refset *out)
 {
 	char *text = NULL;
@@ -50,7 +61,11 @@ static int our_tags(int dest, struct refset *out)
 		return 0;
 	}
 	free(text);
-	return refset_read(dest, "refs/tags/", out);
+	if ((r = refset_read(dest, "refs/tags/", out)))
+		return r;
+	/* Not written, the next check reads the tags again: slower, not wrong. */
+	(void)write_record(dest, out);
+	return 0;
 }
 
 /* Every tag the remote has, the store has with the same id. The store

@@ -105,6 +105,17 @@ Test(refset, what_it_cannot_read_for_certain_fails)
 	refset_free(&s);
 }
 
+static void forget_tags(void)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/repos/pkg.git", dir);
+	cr_assert((fd = open(path, O_RDONLY | O_DIRECTORY)) >= 0, "%s", path);
+	store_forget_tags(fd);
+	close(fd);
+}
+
 /* The pull's shortcut: only when the remote's deploy branch is what the
  * store fetched and has, and the store has every tag of the remote. */
 Test(refset, a_remote_is_unchanged_only_when_every_ref_is_the_stores)
@@ -131,6 +142,7 @@ Test(refset, a_remote_is_unchanged_only_when_every_ref_is_the_stores)
 	put("remote.git/refs/tags/v2", C "\n");
 	cr_expect_not(store_remote_unchanged(&s, &k, now), "a new tag");
 	put("repos/pkg.git/refs/tags/v2", C "\n");
+	forget_tags(); /* as the fetch that sets a tag does */
 	cr_expect(store_remote_unchanged(&s, &k, now));
 	put("remote.git/refs/tags/v1", C "\n");
 	cr_expect_not(store_remote_unchanged(&s, &k, now), "a moved tag");
@@ -187,6 +199,10 @@ Test(refset, the_record_of_the_stores_tags_answers_as_the_tags_do)
 	cr_expect(store_remote_unchanged(&s, &k, now), "the record was not read");
 	store_forget_tags(fd);
 	cr_expect_not(store_remote_unchanged(&s, &k, now), "the record was read after it was forgotten");
+	/* The check that found no record wrote one, from the tags. */
+	cr_assert_eq(refs_read_file(fd, "obsenv-tags", 4096, &text, &len), 0);
+	cr_expect_str_eq(text, B " refs/tags/v1\n");
+	free(text);
 	put("repos/pkg.git/refs/tags/v2", C "\n");
 	/* A record that says less than the remote has, or is not whole. */
 	put("repos/pkg.git/obsenv-tags", B " refs/tags/v1\n");
