@@ -36,6 +36,7 @@
 #include "git/buildplan.h"
 #include "git/priv.h"
 #include "store/files.h"
+#include "store/store.h"
 
 struct build {
 	const struct package *k;
@@ -474,6 +475,10 @@ int repo_build_tree(const struct package *k, git_repository *repo, git_object *c
 		goto out;
 	}
 	store_files_flatten(b->files);
+	/* What a killed build left here. One that cannot go is in nobody's
+	 * way: every name a build makes carries its pid, and is cleared
+	 * before use. */
+	(void)store_sweep_leftovers(b->files);
 	if (!(r = plan_make(&b->pl, repo, commit, k->name)) && !(r = make(b, dfd)))
 		r = index_all(b);
 out:

@@ -290,8 +290,10 @@ static int locks_at(struct store *s, const char *path, int r)
 /* Leftovers are where .tmp- names are made: the root (current's new link)
  * and pins/ (store_write_file) by every change; each repository (its
  * config, rewritten by git/repo.c) only by materializing; generations/ by
- * store_trim (a generation half removed); trees/<pkg>/ and the file store
- * by a killed build. The trees set aside (TRASH) and git's lock files are
+ * store_trim (a generation half removed); trees/<pkg>/ by a killed build.
+ * The file store's, a killed build's too, are swept by that package's
+ * next build (git/build.c): reading every package's file store, thousands
+ * of names each, at the start of every change cost about 2 ms a package. The trees set aside (TRASH) and git's lock files are
  * store_empty_trash's and store_sweep_locks': neither is in the way of a
  * change, and both cost a walk. Every .tmp- name a run makes carries its
  * pid and is cleared by that run before use, so a leftover that cannot be
@@ -313,10 +315,13 @@ int store_cleanup(struct store *s, bool trees)
 		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
 		snprintf(path, sizeof path, "repos/%s.git", s->pol->pkgs[i].name);
 		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
-		snprintf(path, sizeof path, "repos/%s.git/files", s->pol->pkgs[i].name);
-		r = sweep_at(s, path, r, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
 	}
 	return r;
+}
+
+int store_sweep_leftovers(int dfd)
+{
+	return sweep(dfd, 0, SWEEP_LEFTOVERS, TRASH_NONE, NULL);
 }
 
 bool store_has_trash(struct store *s)

@@ -52,6 +52,10 @@ void store_unlock(struct store *s, enum lock_kind kind);
  * error means some are still there, which is safe to report and go on
  * from. */
 MUST_USE int store_cleanup(struct store *s, bool trees);
+/* The .tmp- leftovers of killed runs directly in the directory dfd (a
+ * package's file store), as store_cleanup removes them elsewhere; one
+ * that cannot go is clutter, never in the way. */
+int store_sweep_leftovers(int dfd);
 /* Which trees set aside store_empty_trash removes: those of this run, of
  * earlier runs, or both. */
 enum trash_which { TRASH_NONE, TRASH_OWN, TRASH_EARLIER, TRASH_ALL };

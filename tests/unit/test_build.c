@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "core/str.h"
@@ -151,4 +153,20 @@ Test(build, a_halved_build_is_the_commit_read_only_and_shared)
 	out(n, sizeof n, "find %s/files -type f | wc -l", store);
 	cr_expect_str_eq(n, "802", "the file store holds %s copies", n);
 	sh("cd %s && test $(stat -c %%i top/a/same) = $(stat -c %%i top/c/d/e/f/same)", tree);
+}
+
+/* What a killed build left in the file store goes with the package's
+ * next build; a live run's name stays (the runner that forked this test
+ * stands for one: alive, and of the same name). */
+Test(build, a_killed_builds_leftover_in_the_file_store_goes_with_the_next_build)
+{
+	char dead[256], live[256];
+	struct stat st;
+
+	snprintf(dead, sizeof dead, "%s/files/.tmp-file-7-999999999", store);
+	snprintf(live, sizeof live, "%s/files/.tmp-file-7-%d", store, (int)getppid());
+	sh("mkdir -p %s/files && echo x >%s && echo y >%s", store, dead, live);
+	cr_assert_eq(repo_materialize(&pol, &pkg, head), 0, "%s", err_msg());
+	cr_expect_neq(lstat(dead, &st), 0, "a killed build's leftover stayed");
+	cr_expect_eq(lstat(live, &st), 0, "a live run's file went");
 }
