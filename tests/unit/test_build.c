@@ -2,7 +2,6 @@
  * commit's, read-only, sharing the file store's copies, with an index git
  * finds clean. The commits are made with the git command. */
 #include <criterion/criterion.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,40 +12,11 @@
 #include "core/str.h"
 #include "git/buildplan.h"
 #include "git/repo.h"
+#include "shell.h"
 
 static char dir[64], remote[128], store[128], head[64];
 static struct policy pol;
 static struct package pkg;
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
-}
-
-static void out(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void out(char *buf, size_t size, const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	f = popen(cmd, "r");
-	cr_assert(f, "%s", cmd);
-	buf[0] = 0;
-	if (fgets(buf, (int)size, f))
-		buf[strcspn(buf, "\n")] = 0;
-	pclose(f);
-}
 
 /* One top directory holds everything, so that the halves meet inside
  * it: 400 files in each of two directories below it, a deep path, an

@@ -1,7 +1,6 @@
 /* The name a tree is shown by (git/describe.c) is the one git describe
  * --tags gives, on histories made with the git command. */
 #include <criterion/criterion.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,40 +9,11 @@
 #include "core/str.h"
 #include "git/describe.h"
 #include "git/repo.h"
+#include "shell.h"
 
 static char dir[64], store[128];
 static struct policy pol;
 static struct package pkg;
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
-}
-
-static void out(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void out(char *buf, size_t size, const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	f = popen(cmd, "r");
-	cr_assert(f, "%s", cmd);
-	buf[0] = 0;
-	if (fgets(buf, (int)size, f))
-		buf[strcspn(buf, "\n")] = 0;
-	pclose(f);
-}
 
 /* Commits a..h on deploy; b has a lightweight and an annotated tag, d two
  * annotated ones a day apart (the later made first), f one; a side

@@ -4,7 +4,6 @@
  * once per test. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,34 +14,11 @@
 #include "core/str.h"
 #include "git/repack.h"
 #include "git/repo.h"
+#include "shell.h"
 
 static char dir[64], remote[128], store[128];
 static struct policy pol;
 static struct package pkg;
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
-}
-
-/* The first line of a command's output. */
-static void out(char *buf, size_t size, const char *cmd)
-{
-	FILE *f = popen(cmd, "r");
-
-	cr_assert(f, "%s", cmd);
-	buf[0] = 0;
-	if (fgets(buf, (int)size, f))
-		buf[strcspn(buf, "\n")] = 0;
-	pclose(f);
-}
 
 /* A remote of 40 commits on deploy and a tag, repacked into one pack
  * with deltas, and a second branch the policy never names. */
@@ -91,7 +67,7 @@ static void store_packs(char *buf, size_t size)
 	char cmd[256];
 
 	snprintf(cmd, sizeof cmd, "ls -A %s/objects/pack | tr '\\n' ' '", store);
-	out(buf, size, cmd);
+	out(buf, size, "%s", cmd);
 }
 
 static void expect_same_refs(void)
@@ -99,9 +75,9 @@ static void expect_same_refs(void)
 	char a[128], b[128], cmd[512];
 
 	snprintf(cmd, sizeof cmd, "git --git-dir=%s rev-parse deploy v1.0 | tr '\\n' ' '", remote);
-	out(a, sizeof a, cmd);
+	out(a, sizeof a, "%s", cmd);
 	snprintf(cmd, sizeof cmd, "git --git-dir=%s rev-parse refs/obsenv/fetched/deploy v1.0 | tr '\\n' ' '", store);
-	out(b, sizeof b, cmd);
+	out(b, sizeof b, "%s", cmd);
 	cr_expect_str_eq(b, a);
 	sh("git --git-dir=%s fsck --strict --no-dangling --no-progress", store);
 	/* The record of the store's tags (store/unchanged.c) is the tags. */
@@ -114,7 +90,7 @@ Test(localfetch, the_remotes_pack_is_copied_whole)
 	char pack[128], cmd[256], names[512];
 
 	snprintf(cmd, sizeof cmd, "cd %s/objects/pack && ls pack-*.pack", remote);
-	out(pack, sizeof pack, cmd);
+	out(pack, sizeof pack, "%s", cmd);
 	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
 	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
 	expect_same_refs();
@@ -211,7 +187,7 @@ Test(localfetch, every_kind_of_history_is_fetched_whole_and_nothing_twice)
 	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
 	cr_assert_eq(repo_fetch(&pol, &pkg), 0, "%s", err_msg());
 	snprintf(cmd, sizeof cmd, "git --git-dir=%s rev-parse deploy", store);
-	out(old, sizeof old, cmd);
+	out(old, sizeof old, "%s", cmd);
 	sh("ls %s/objects/pack/*.idx | xargs -n1 basename | sort >%s", store, before);
 	sh("git --git-dir=%s cat-file --batch-all-objects --batch-check='%%(objectname)' | sort >%s.had", store,
 	   before);
@@ -275,7 +251,7 @@ static void damaged(const char *how)
 	const char *msg;
 
 	snprintf(cmd, sizeof cmd, "cd %s/objects/pack && ls pack-*.pack", remote);
-	out(pack, sizeof pack, cmd);
+	out(pack, sizeof pack, "%s", cmd);
 	sh("cd %s/objects/pack && chmod u+w %s && %s%s", remote, pack, how, pack);
 	cr_assert_eq(repo_start(&pol, REPO_WRITE), 0, "%s", err_msg());
 	cr_assert_neq(repo_fetch(&pol, &pkg), 0);
@@ -319,7 +295,7 @@ Test(localfetch, the_limits_count_the_copy_and_what_follows_it)
 	char names[512], n[32], cmd[256];
 
 	snprintf(cmd, sizeof cmd, "git --git-dir=%s count-objects -v | sed -n 's/^in-pack: //p'", remote);
-	out(n, sizeof n, cmd);
+	out(n, sizeof n, "%s", cmd);
 	pol.max_objects = (unsigned int)atoi(n) + 1;
 	sh("cd %s/work && echo l >l && git add l && git -c user.name=t -c user.email=t@t commit -qm l && "
 	   "git push -q %s deploy", dir, remote);
@@ -386,7 +362,7 @@ Test(localfetch, an_index_that_is_not_one_is_refused)
 	int fd;
 
 	snprintf(cmd, sizeof cmd, "ls %s/objects/pack/pack-*.idx", remote);
-	out(idx, sizeof idx, cmd);
+	out(idx, sizeof idx, "%s", cmd);
 	fd = open(idx, O_RDONLY);
 	cr_assert(fd >= 0, "%s", idx);
 	cr_assert_eq(repack_idx_names(fd, &ids, &n), 0, "%s", err_msg());

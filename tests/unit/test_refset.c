@@ -105,6 +105,16 @@ Test(refset, what_it_cannot_read_for_certain_fails)
 	refset_free(&s);
 }
 
+/* A store at dir with one package, pkg, whose remote is dir/remote.git. */
+static void open_store(struct policy *pol, struct package *k, struct store *s)
+{
+	str_copy(pol->root, sizeof pol->root, dir);
+	str_copy(k->name, sizeof k->name, "pkg");
+	str_copy(k->deploy_branch, sizeof k->deploy_branch, "deploy");
+	snprintf(k->remote, sizeof k->remote, "%s/remote.git", dir);
+	cr_assert_eq(store_open(s, pol, true), 0, "%s", err_msg());
+}
+
 static void forget_tags(void)
 {
 	char path[256];
@@ -123,14 +133,9 @@ Test(refset, a_remote_is_unchanged_only_when_every_ref_is_the_stores)
 	struct policy pol = { 0 };
 	struct package k = { 0 };
 	struct store s = STORE_INIT;
-	char now[41], remote[128];
+	char now[41];
 
-	str_copy(pol.root, sizeof pol.root, dir);
-	str_copy(k.name, sizeof k.name, "pkg");
-	str_copy(k.deploy_branch, sizeof k.deploy_branch, "deploy");
-	snprintf(remote, sizeof remote, "%s/remote.git", dir);
-	str_copy(k.remote, sizeof k.remote, remote);
-	cr_assert_eq(store_open(&s, &pol, true), 0, "%s", err_msg());
+	open_store(&pol, &k, &s);
 	put("remote.git/refs/heads/deploy", A "\n");
 	put("remote.git/packed-refs", B " refs/tags/v1\n");
 	put("repos/pkg.git/refs/heads/deploy", A "\n");
@@ -167,16 +172,11 @@ Test(refset, the_record_of_the_stores_tags_answers_as_the_tags_do)
 	struct package k = { 0 };
 	struct store s = STORE_INIT;
 	struct refset set;
-	char now[41], remote[128], path[256], *text = NULL;
+	char now[41], path[256], *text = NULL;
 	size_t len;
 	int fd;
 
-	str_copy(pol.root, sizeof pol.root, dir);
-	str_copy(k.name, sizeof k.name, "pkg");
-	str_copy(k.deploy_branch, sizeof k.deploy_branch, "deploy");
-	snprintf(remote, sizeof remote, "%s/remote.git", dir);
-	str_copy(k.remote, sizeof k.remote, remote);
-	cr_assert_eq(store_open(&s, &pol, true), 0, "%s", err_msg());
+	open_store(&pol, &k, &s);
 	put("remote.git/refs/heads/deploy", A "\n");
 	put("remote.git/refs/tags/v1", B "\n");
 	put("remote.git/refs/tags/v2", C "\n");
