@@ -67,7 +67,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 # Tests build argv arrays from string literals.
 TEST_CFLAGS := -Wno-write-strings -Wno-cast-qual -Wno-discarded-qualifiers
 
-.PHONY: all check test unit e2e e2e-asan install clean deps demo lint asan valgrind hardening dist rpm rpmcheck fuzz check-fuzz layers
+.PHONY: all check test unit e2e e2e-asan install clean deps demo demo-check lint asan valgrind hardening dist rpm rpmcheck fuzz check-fuzz layers
 all: $(BUILD)/obsenv obsenv
 
 obsenv: $(BUILD)/obsenv
@@ -147,7 +147,7 @@ e2e-asan:
 CHECK_FUZZ_SECONDS ?= 25
 # The stages run one after another, each followed by a line "# stage X
 # took N s": the suite's time is bounded (under 30 minutes on two cores).
-CHECK_STAGES := all hardening lint unit asan valgrind e2e e2e-asan rpmcheck check-fuzz
+CHECK_STAGES := all hardening lint unit asan valgrind e2e e2e-asan demo-check rpmcheck check-fuzz
 check test:
 	@for s in $(CHECK_STAGES); do \
 		t0=$$(date +%s); $(MAKE) --no-print-directory $$s || exit 1; \
@@ -272,6 +272,10 @@ deps:
 
 demo: all
 	bash tests/demo.sh
+
+# The demo as a test: exit 0, the job shown, nothing left behind.
+demo-check: all
+	bash tests/demo-check.sh
 
 clean:
 	rm -rf $(BUILD) build obsenv
